@@ -1,0 +1,30 @@
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.js';
+import { createDatabase, type Database } from './db/client.js';
+import { createPii, type Pii } from './privacy/pii.js';
+import { loggerOptions } from './logger.js';
+import { createQueues, type Queues } from '../jobs/queues.js';
+
+/** What the API and the worker share: one of each per process. */
+export interface Services {
+  config: Config;
+  database: Database;
+  pii: Pii;
+  queues: Queues;
+  logger: Logger;
+}
+
+export function createServices(config: Config, logger: Logger = pino(loggerOptions(config.logLevel))): Services {
+  return {
+    config,
+    logger,
+    database: createDatabase(config.database.url, config.database.poolMax),
+    pii: createPii(config.pii),
+    queues: createQueues(config.redis),
+  };
+}
+
+export async function closeServices(services: Services): Promise<void> {
+  await services.queues.close();
+  await services.database.close();
+}
