@@ -5,17 +5,10 @@ import { z } from 'zod';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { orgKind } from '../../domain/organisations.js';
+import { roles, type Caller, type Role } from '../../domain/access.js';
 import { HttpProblem } from '../problems.js';
 
-export const roles = ['mentor', 'mbo', 'officer', 'admin'] as const;
-export type Role = (typeof roles)[number];
-
-/** Who is calling: the verified claims of the bearer token. */
-export interface Caller {
-  sub: string;
-  role: Role;
-  org: string;
-}
+export { roles, type Caller, type Role };
 
 const ALLOWED_ORGS: Record<Role, ReadonlyArray<ReturnType<typeof orgKind>>> = {
   mentor: ['vestiging', 'brin'],
