@@ -58,7 +58,13 @@ export function redisConnection(url: string): Redis {
 export function createQueues(redis: { url: string; prefix: string }): Queues {
   const connection = redisConnection(redis.url);
   connection.on('error', () => {}); // reported through /readyz and failed adds, not as a crash
-  const queues = new Map(queueNames.map((name) => [name, new Queue(name, { connection, prefix: redis.prefix, defaultJobOptions: DEFAULTS })]));
+  const queues = new Map(
+    queueNames.map((name) => {
+      const queue = new Queue(name, { connection, prefix: redis.prefix, defaultJobOptions: DEFAULTS });
+      queue.on('error', () => {}); // surfaces as a rejected add(); an unheard 'error' event would crash the process
+      return [name, queue] as const;
+    }),
+  );
   return {
     connection,
     prefix: redis.prefix,
