@@ -1,7 +1,8 @@
-import { Worker, type Job } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import type { Services } from '../src/services.js';
-import { queueNames, queueOf, redisConnection, type JobData, type JobName } from './queues.js';
+import { queueNames, queueOf, type JobData, type JobName } from './queues.js';
 import { processors } from './processors/index.js';
+import { instrumentWorker, metricsFor } from '../src/http/plugins/metrics.js';
 
 export type Processor<N extends JobName> = (job: Job<JobData[N], unknown, N>, services: Services) => Promise<unknown>;
 export type Processors = { [N in JobName]: Processor<N> };
@@ -15,7 +16,7 @@ export interface RunningWorker {
 export async function startWorker(services: Services, handlers: Processors = processors): Promise<RunningWorker> {
   const { config, logger } = services;
   const workers = queueNames.map((queue) => {
-    const worker = new Worker(
+    const worker = services.queues.createWorker(
       queue,
       async (job: Job) => {
         const name = job.name as JobName;
@@ -23,14 +24,11 @@ export async function startWorker(services: Services, handlers: Processors = pro
         if (!handler || queueOf[name] !== queue) throw new Error(`No processor for job ${job.name} on queue ${queue}`);
         return handler(job as Job<JobData[JobName], unknown, JobName>, services);
       },
-      {
-        connection: redisConnection(config.redis.url),
-        prefix: config.redis.prefix,
-        concurrency: queue === 'imports' ? Math.min(2, config.worker.concurrency) : config.worker.concurrency,
-      },
+      { concurrency: queue === 'imports' ? Math.min(2, config.worker.concurrency) : config.worker.concurrency },
     );
     worker.on('failed', (job, err) => logger.warn({ queue, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'));
     worker.on('error', (err) => logger.error({ queue, err: err.message }, 'worker error'));
+    instrumentWorker(worker, metricsFor(services));
     return worker;
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));

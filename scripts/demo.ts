@@ -9,8 +9,9 @@ import { mintToken } from './token.js';
 
 /**
  * `npm run demo`: the whole service on a seeded demo region, on this machine.
- * First run writes a development .env (random secrets), creates the database, then starts the
- * API and the worker, seeds the region, runs the transition check and shows what an officer sees.
+ * First run writes a development .env (random secrets), then starts the database (the embedded
+ * PostgreSQL in .data/postgres unless DATABASE_URL is set), the API and the worker, seeds the
+ * region, runs the transition check and shows what an officer sees.
  */
 const ENV_FILE = '.env';
 
@@ -20,8 +21,8 @@ if (!existsSync(ENV_FILE)) {
     [
       '# Written by `npm run demo` for development. Production sets real variables (see README).',
       'NODE_ENV=development',
-      'DATABASE_URL=postgres://postgres@127.0.0.1:5432/doorstroom_demo',
-      'REDIS_URL=redis://127.0.0.1:6379',
+      '# No DATABASE_URL / REDIS_URL: an embedded PostgreSQL (.data/postgres) holds the data and the jobs.',
+      '# Set them here or in the environment to use your own PostgreSQL and Redis.',
       'QUEUE_PREFIX=doorstroom-demo',
       `JWT_SECRET=${randomBytes(32).toString('hex')}`,
       `PII_HMAC_KEY=${randomBytes(32).toString('base64')}`,
@@ -33,9 +34,10 @@ if (!existsSync(ENV_FILE)) {
   console.log(`wrote ${ENV_FILE} with development settings`);
 }
 
-const config = loadConfig();
-await createDatabaseIfMissing(config.database.url);
-await main(); // migrates, starts the worker and the API
+const loaded = loadConfig();
+// An external server may not have the demo database yet; the embedded one creates its own.
+if (loaded.database.url) await createDatabaseIfMissing(loaded.database.url);
+const { config } = await main(); // starts the database, migrates, starts the worker and the API
 
 const services = createServices(config);
 const seeded = await seedDemo(services);
@@ -73,6 +75,7 @@ const line = '─'.repeat(78);
 console.log(`
 ${line}
 Doorstroom demo is running: ${api}   (API docs: ${api}/docs)
+${describeBackends()}
 ${seeded.seeded ? 'Seeded' : 'Found'} a demo region with ${seeded.pupils} leavers of cohort ${DEMO_COHORT}.
 Transition check: ${run.status === 'done' ? `opened ${String(run.opened)}, closed ${String(run.closed)} signals (as of ${String(run.asOf)})` : `status ${String(run.status ?? started.status)}`}
 
@@ -92,7 +95,14 @@ ${((signals.body.items as Array<Record<string, unknown>> | undefined) ?? [])
 Try:
   curl -s -H "Authorization: Bearer $OFFICER" ${api}/v1/signals?status=open | head -c 600
 ${line}
-Ctrl-C stops the API and the worker.`);
+Ctrl-C stops the API and the worker${config.database.embedded ? ' and the embedded PostgreSQL (the next run reuses its data)' : ''}.`);
+
+function describeBackends(): string {
+  const db = config.database.embedded
+    ? `embedded PostgreSQL in ${config.database.embedded.dir} (${config.database.url!.replace(/:[^:@/]*@/, ':***@')})`
+    : `PostgreSQL at ${new URL(config.database.url!).host}`;
+  return `Database: ${db}; jobs: BullMQ on ${config.queues.backend === 'redis' ? 'Redis' : 'PostgreSQL'}.`;
+}
 
 async function createDatabaseIfMissing(url: string): Promise<void> {
   const target = new URL(url);

@@ -22,7 +22,6 @@ export async function renderOpenApi(): Promise<string> {
   await app.ready();
   const yaml = app.swagger({ yaml: true });
   await app.close();
-  services.queues.connection.disconnect();
   await closeServices(services).catch(() => {});
   return yaml;
 }

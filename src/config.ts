@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 
@@ -27,11 +29,16 @@ const EnvSchema = z
     PUBLIC_URL: z.url().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
-    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+    // Without DATABASE_URL: a PostgreSQL run by this process (src/db/embedded.ts), for trying and developing.
+    EMBEDDED_DB: bool.optional(),
+    EMBEDDED_DB_DIR: z.string().min(1).optional(),
+    EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).default(10),
     MIGRATE_ON_START: bool.default(true),
 
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+    QUEUE_BACKEND: z.enum(['redis', 'postgres']).optional(),
     QUEUE_PREFIX: z.string().min(1).default('doorstroom'),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(4),
 
@@ -52,10 +59,23 @@ const EnvSchema = z
 
     SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// URL').optional(),
     MAIL_FROM: z.string().default('Doorstroom <noreply@doorstroom.invalid>'),
+    WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).default(8),
+    WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).default(30_000),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 
     REPORT_MIN_CELL: z.coerce.number().int().min(0).default(5),
   })
   .superRefine((env, ctx) => {
+    if (!env.DATABASE_URL) {
+      if (env.NODE_ENV === 'production') {
+        ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'required in production (the embedded database is for trying and developing)' });
+      } else if (env.EMBEDDED_DB === false) {
+        ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'required when EMBEDDED_DB=false' });
+      }
+    }
+    if (env.QUEUE_BACKEND === 'redis' && !env.REDIS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'required when QUEUE_BACKEND=redis' });
+    }
     const verifiers = [env.JWT_SECRET, env.JWT_PUBLIC_KEY, env.JWT_JWKS_URL].filter(Boolean).length;
     if (verifiers !== 1) {
       ctx.addIssue({
@@ -86,8 +106,15 @@ export interface Config {
   port: number;
   publicUrl: string;
   logLevel: Env['LOG_LEVEL'];
-  database: { url: string; poolMax: number; migrateOnStart: boolean };
-  redis: { url: string; prefix: string };
+  /**
+   * `url` is DATABASE_URL; without it, `embedded` says where this process runs its own server, and
+   * startDatabase() (src/db/embedded.ts) returns the config with the url filled in.
+   */
+  database: { url?: string; embedded?: EmbeddedDatabase; poolMax: number; migrateOnStart: boolean };
+  /** `url` is set whenever queues.backend is 'redis'; `prefix` namespaces the BullMQ keys. */
+  redis: { url?: string; prefix: string };
+  /** Where BullMQ keeps its jobs: Redis, or tables in the service's PostgreSQL database (schema `bullmq`). */
+  queues: { backend: QueueBackend };
   worker: { concurrency: number };
   jwt:
     | { algorithm: 'HS256'; secret: string; issuer?: string; audience?: string }
@@ -98,8 +125,26 @@ export interface Config {
   timezone: string;
   checkCron: string;
   mail: { smtpUrl?: string; from: string };
+  /** Webhook and e-mail deliveries: BullMQ attempts and the first exponential backoff delay. */
+  webhooks: { attempts: number; backoffMs: number };
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metrics: { token?: string };
   reports: { minCell: number };
 }
+
+export type QueueBackend = 'redis' | 'postgres';
+
+export interface EmbeddedDatabase {
+  /** The data directory, absolute. */
+  dir: string;
+  /** undefined: 54329, or a free port when that one is taken; 0: a free port. */
+  port?: number;
+  /** The database the service uses in it (created on first start). */
+  database: string;
+}
+
+/** The project root: the default embedded data directory lives under it, wherever the process was started. */
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export class ConfigError extends Error {}
 
@@ -130,8 +175,17 @@ export function loadConfig(source: Record<string, string | undefined> = readEnvi
     port: e.PORT,
     publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     logLevel: e.LOG_LEVEL,
-    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, migrateOnStart: e.MIGRATE_ON_START },
+    database: {
+      url: e.DATABASE_URL,
+      embedded:
+        e.DATABASE_URL || !(e.EMBEDDED_DB ?? e.NODE_ENV !== 'production')
+          ? undefined
+          : { dir: path.resolve(PROJECT_ROOT, e.EMBEDDED_DB_DIR ?? '.data/postgres'), port: e.EMBEDDED_DB_PORT, database: 'doorstroom' },
+      poolMax: e.DATABASE_POOL_MAX,
+      migrateOnStart: e.MIGRATE_ON_START,
+    },
     redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
+    queues: { backend: e.QUEUE_BACKEND ?? (e.REDIS_URL ? 'redis' : 'postgres') },
     worker: { concurrency: e.WORKER_CONCURRENCY },
     jwt: e.JWT_SECRET
       ? { algorithm: 'HS256', secret: e.JWT_SECRET, ...claims }
@@ -143,6 +197,8 @@ export function loadConfig(source: Record<string, string | undefined> = readEnvi
     timezone: e.TIMEZONE,
     checkCron: e.CHECK_CRON,
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    webhooks: { attempts: e.WEBHOOK_ATTEMPTS, backoffMs: e.WEBHOOK_BACKOFF_MS },
+    metrics: { token: e.METRICS_TOKEN },
     reports: { minCell: e.REPORT_MIN_CELL },
   };
 }

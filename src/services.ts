@@ -3,7 +3,7 @@ import type { Config } from './config.js';
 import { createDatabase, type Database } from './db/client.js';
 import { createPii, type Pii } from './privacy/pii.js';
 import { loggerOptions } from './logger.js';
-import { createQueues, type Queues } from '../jobs/queues.js';
+import { createQueues, queueOptions, type Queues } from '../jobs/queues.js';
 
 /** What the API and the worker share: one of each per process. */
 export interface Services {
@@ -14,13 +14,15 @@ export interface Services {
   logger: Logger;
 }
 
+/** `config.database.url` must be set: DATABASE_URL, or what startDatabase() (src/db/embedded.ts) resolved. */
 export function createServices(config: Config, logger: Logger = pino(loggerOptions(config.logLevel))): Services {
+  if (!config.database.url) throw new Error('config.database.url is not set: start the database first (startDatabase in src/db/embedded.ts)');
   return {
     config,
     logger,
     database: createDatabase(config.database.url, config.database.poolMax),
     pii: createPii(config.pii),
-    queues: createQueues(config.redis),
+    queues: createQueues(queueOptions(config)),
   };
 }
 

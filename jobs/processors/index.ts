@@ -1,11 +1,17 @@
 import type { Processors } from '../worker.js';
+import { check } from './check.js';
+import { deliver } from './deliver.js';
+import { digest } from './digest.js';
+import { evaluate } from './evaluate.js';
+import { processImport } from './import.js';
+import { sweep } from './sweep.js';
 
 /** The one processor per job name. A missing one is a type error, not a silent stall. */
 export const processors: Processors = {
-  import: async () => { throw new Error('import processor not implemented yet'); },
-  check: async () => { throw new Error('check processor not implemented yet'); },
-  evaluate: async () => { throw new Error('evaluate processor not implemented yet'); },
-  deliver: async () => { throw new Error('deliver processor not implemented yet'); },
-  digest: async () => { throw new Error('digest processor not implemented yet'); },
-  sweep: async () => {},
+  import: processImport,
+  check,
+  evaluate,
+  deliver,
+  digest,
+  sweep,
 };

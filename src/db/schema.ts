@@ -104,21 +104,29 @@ export const imports = pgTable(
     schoolCode: text('school_code'),
     cohort: text('cohort'),
     strict: boolean('strict').notNull().default(false),
-    mapping: jsonb('mapping').$type<Record<string, string>>(),
+    mapping: jsonb('mapping').$type<Record<string, string | null>>(),
     filename: text('filename'),
     sizeBytes: integer('size_bytes').notNull(),
     sha256: bytea('sha256').notNull(),
     status: text('status', { enum: importStatus }).notNull().default('queued'),
     progress: doublePrecision('progress').notNull().default(0),
     format: text('format'),
+    /** CSV only: utf-8 or windows-1252, as detected. */
+    encoding: text('encoding'),
+    /** The header used for each field, and the headers that were ignored (never cell values). */
+    columns: jsonb('columns').$type<{ matched: Record<string, string>; ignored: string[] }>(),
     rows: integer('rows').notNull().default(0),
     created: integer('created').notNull().default(0),
     updated: integer('updated').notNull().default(0),
     unchanged: integer('unchanged').notNull().default(0),
     rejected: integer('rejected').notNull().default(0),
+    /** Rows stored with a caveat, by kind, e.g. { gemeenteUnknown: 3 }. */
+    warnings: jsonb('warnings').$type<Record<string, number>>(),
     /** A problem that stopped the whole file (RFC 9457 shape). */
-    problem: jsonb('problem').$type<{ type: string; title: string; detail?: string }>(),
+    problem: jsonb('problem').$type<{ type: string; title: string; detail?: string; missing?: string[] }>(),
     createdBy: text('created_by').notNull(),
+    /** The uploader's role: with org_code it decides which vestigingen and BRINs the rows may name. */
+    createdRole: text('created_role'),
     createdAt: createdAt(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
@@ -276,23 +284,31 @@ export const auditLog = pgTable(
 export const signalKinds = ['niet_aangemeld', 'niet_geplaatst', 'niet_gestart', 'uitgevallen'] as const;
 export const signalStatuses = ['open', 'in_behandeling', 'afgesloten'] as const;
 
-export const checkRuns = pgTable('check_runs', {
-  id: id(),
-  asOf: date('as_of').notNull(),
-  trigger: text('trigger', { enum: ['schedule', 'manual', 'event'] }).notNull(),
-  status: text('status', { enum: importStatus }).notNull().default('queued'),
-  evaluated: integer('evaluated').notNull().default(0),
-  opened: integer('opened').notNull().default(0),
-  reopened: integer('reopened').notNull().default(0),
-  closed: integer('closed').notNull().default(0),
-  /** Open signals per kind after the run. */
-  counts: jsonb('counts').$type<Record<string, number>>(),
-  error: text('error'),
-  createdBy: text('created_by'),
-  createdAt: createdAt(),
-  startedAt: timestamp('started_at', { withTimezone: true }),
-  finishedAt: timestamp('finished_at', { withTimezone: true }),
-});
+export const checkRuns = pgTable(
+  'check_runs',
+  {
+    id: id(),
+    asOf: date('as_of').notNull(),
+    trigger: text('trigger', { enum: ['schedule', 'manual', 'event'] }).notNull(),
+    status: text('status', { enum: importStatus }).notNull().default('queued'),
+    evaluated: integer('evaluated').notNull().default(0),
+    opened: integer('opened').notNull().default(0),
+    reopened: integer('reopened').notNull().default(0),
+    closed: integer('closed').notNull().default(0),
+    /** Open signals per kind after the run. */
+    counts: jsonb('counts').$type<Record<string, number>>(),
+    error: text('error'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    // One scheduled run per night, however many workers see the tick (or a retry of it).
+    uniqueIndex('check_runs_schedule_date_idx').on(t.asOf).where(sql`${t.trigger} = 'schedule'`),
+    index('check_runs_created_idx').on(t.createdAt, t.id),
+  ],
+);
 
 export const signals = pgTable(
   'signals',
@@ -321,6 +337,9 @@ export const signals = pgTable(
     uniqueIndex('signals_pupil_kind_cohort_idx').on(t.pupilId, t.kind, t.cohort),
     index('signals_gemeente_status_idx').on(t.gemeenteCode, t.status, t.openedAt),
     index('signals_school_status_idx').on(t.schoolCode, t.status, t.openedAt),
+    // The check closes what is still unresolved; closed signals pile up over the years.
+    index('signals_unresolved_pupil_idx').on(t.pupilId).where(sql`${t.status} <> 'afgesloten'`),
+    index('signals_opened_idx').on(t.openedAt, t.id),
   ],
 );
 

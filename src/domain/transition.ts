@@ -18,13 +18,16 @@
  *   2. an ACTIVE enrolment                                                  -> gestart
  *   3. destination not null (havo_vwo, vo, buitenland, werk, overig)       -> elders
  *   4. an ENDED enrolment                                                   -> uitgevallen
- *   5. D >= C.startdatum                                                    -> niet_gestart
- *   6. a fact with status onderwijsovereenkomst_aangeboden or ingeschreven  -> geplaatst
- *      (an ingeschreven fact that gets here starts after D or has no start date)
- *   7. a fact with status aangemeld                                         -> aangemeld
- *   8. any known fact at all (all leidt_niet_tot_inschrijving, teruggetrokken, or uitgeschreven
+ *   5. a fact with status ingeschreven whose startDate is null or > D       -> geplaatst
+ *      (also after the start date: a pupil who starts at the mbo on 15 September is placed,
+ *      not lost, so an officer must not get niet_gestart for them)
+ *   6. D >= C.startdatum                                                    -> niet_gestart
+ *      (an offer alone, onderwijsovereenkomst_aangeboden, does not keep a pupil from this)
+ *   7. a fact with status onderwijsovereenkomst_aangeboden                  -> geplaatst
+ *   8. a fact with status aangemeld                                         -> aangemeld
+ *   9. any known fact at all (all leidt_niet_tot_inschrijving, teruggetrokken, or uitgeschreven
  *      before starting)                                                     -> niet_geplaatst
- *   9. otherwise                                                            -> niet_aangemeld
+ *  10. otherwise                                                            -> niet_aangemeld
  *
  * signalFor(facts, D, C), with authority = responsibleAuthority(pupil, D):
  *   - null when D < C.aanmelddatum or D > C.monitorUntil;
@@ -42,7 +45,7 @@
  * closeReason(newStatus, newSignal): see its comment.
  */
 
-import type { CohortCalendar, IsoDate } from './calendar.js';
+import { cohortCalendar, parseCohort, type CohortCalendar, type IsoDate } from './calendar.js';
 import { responsibleAuthority, type Authority } from './responsibility.js';
 
 export type VvaStatus =
@@ -131,16 +134,20 @@ export function isEndedOn(fact: EnrolmentFact, date: IsoDate): boolean {
   );
 }
 
+/** Enrolled, but starting after D or on a date the mbo has not reported yet. */
+export function isEnrolledLater(fact: EnrolmentFact, date: IsoDate): boolean {
+  return fact.status === 'ingeschreven' && (fact.startDate === null || fact.startDate > date);
+}
+
 export function transitionStatus(facts: PupilFacts, date: IsoDate, calendar: CohortCalendar): TransitionStatus {
   const known = knownOn(facts.enrolments, date);
   if (facts.destination === 'vrijstelling') return 'vrijgesteld';
   if (known.some((e) => isActiveOn(e, date))) return 'gestart';
   if (facts.destination !== null) return 'elders';
   if (known.some((e) => isEndedOn(e, date))) return 'uitgevallen';
+  if (known.some((e) => isEnrolledLater(e, date))) return 'geplaatst';
   if (date >= calendar.startdatum) return 'niet_gestart';
-  if (known.some((e) => e.status === 'onderwijsovereenkomst_aangeboden' || e.status === 'ingeschreven')) {
-    return 'geplaatst';
-  }
+  if (known.some((e) => e.status === 'onderwijsovereenkomst_aangeboden')) return 'geplaatst';
   if (known.some((e) => e.status === 'aangemeld')) return 'aangemeld';
   if (known.length > 0) return 'niet_geplaatst';
   return 'niet_aangemeld';
@@ -209,4 +216,35 @@ export function closeReason(newStatus: TransitionStatus, newSignal: Signal | nul
     default:
       return newSignal !== null ? 'opgevolgd' : 'buiten_doelgroep';
   }
+}
+
+/**
+ * The calendar the check uses for a pupil: the cohort's, with the region's start date when it
+ * is a valid one. An invalid region setting falls back to 1 September instead of throwing: one
+ * mistyped region must not stop the nightly check for every region (the SQL does the same).
+ */
+export function monitoringCalendar(cohort: string, regionStartDate: string | null): CohortCalendar {
+  if (regionStartDate !== null) {
+    try {
+      return cohortCalendar(cohort, { startDate: regionStartDate });
+    } catch {
+      // fall through to the default start date
+    }
+  }
+  return cohortCalendar(cohort);
+}
+
+/**
+ * The cohorts whose monitoring window (aanmelddatum .. monitorUntil) contains D: the check on D
+ * looks only at their pupils. Windows run from 1 April of the leaving year to 31 July a year
+ * later, so at most two cohorts overlap.
+ */
+export function monitoredCohorts(date: IsoDate): string[] {
+  const year = Number(date.slice(0, 4));
+  const candidates = [year - 2, year - 1].map((start) => `${start}-${start + 1}`);
+  return candidates.filter((name) => {
+    if (!parseCohort(name)) return false;
+    const c = cohortCalendar(name);
+    return date >= c.aanmelddatum && date <= c.monitorUntil;
+  });
 }

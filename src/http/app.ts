@@ -6,6 +6,8 @@ import errors from './plugins/errors.js';
 import docs from './plugins/docs.js';
 import auth from './plugins/auth.js';
 import audit from './plugins/audit.js';
+import metrics from './plugins/metrics.js';
+import queuesUi from './plugins/queues-ui.js';
 import health from './routes/health.js';
 import { v1Routes } from './routes/index.js';
 
@@ -35,12 +37,15 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(errors);
   await app.register(docs);
   await app.register(auth, { jwt: config.jwt });
+  await app.register(metrics); // before the routes: its onResponse hook times them all
   await app.register(audit);
   await app.register(multipart, {
     limits: { fileSize: config.limits.uploadBytes, files: 1, fields: 10, fieldSize: 64 * 1024 },
   });
 
   await app.register(health);
+  // Outside /v1: /metrics has its own optional token, /admin/queues checks for an admin itself.
+  await app.register(queuesUi, { prefix: '/admin/queues' });
   await app.register(
     async (v1) => {
       v1.addHook('onRequest', v1.authenticate);

@@ -14,9 +14,10 @@ describe('health', () => {
     expect(res.json()).toEqual({ status: 'ok' });
   });
 
-  it('reports PostgreSQL and Redis reachable on /readyz', async () => {
+  it('reports PostgreSQL and the queue backend reachable on /readyz', async () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/readyz' });
-    expect(res.json()).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
+    const queue = ctx.services.queues.backend === 'redis' ? 'redis' : 'queue';
+    expect(res.json()).toEqual({ status: 'ok', checks: { postgres: 'ok', [queue]: 'ok' } });
   });
 });
 

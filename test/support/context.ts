@@ -26,7 +26,11 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
-/** A fresh database (cloned from the migrated template) and Redis prefix for one test file. */
+/**
+ * A fresh database (cloned from the migrated template) and Redis prefix for one test file. The
+ * queues run on the run's backend (Redis when there is one, else PostgreSQL) unless the
+ * overrides set QUEUE_BACKEND.
+ */
 export async function createTestContext(overrides: Record<string, string> = {}): Promise<TestContext> {
   const name = `doorstroom_t_${randomBytes(6).toString('hex')}`;
   const adminUrl = inject('databaseUrl');
@@ -40,6 +44,7 @@ export async function createTestContext(overrides: Record<string, string> = {}):
     DATABASE_URL: withDatabase(adminUrl, name),
     DATABASE_POOL_MAX: '5',
     REDIS_URL: inject('redisUrl'),
+    QUEUE_BACKEND: inject('queueBackend'),
     QUEUE_PREFIX: `test-${name}`,
     JWT_SECRET: TEST_JWT_SECRET,
     PII_HMAC_KEY: randomBytes(32).toString('base64'),
@@ -63,7 +68,7 @@ export async function createTestContext(overrides: Record<string, string> = {}):
     as: (role, org, sub) => ({ authorization: `Bearer ${token(role, org, sub)}` }),
     async close() {
       await app.close();
-      await removeRedisKeys(services, config.redis.prefix);
+      await services.queues.purge();
       await closeServices(services);
       const cleanup = new pg.Client({ connectionString: adminUrl });
       await cleanup.connect();
@@ -71,14 +76,4 @@ export async function createTestContext(overrides: Record<string, string> = {}):
       await cleanup.end();
     },
   };
-}
-
-async function removeRedisKeys(services: Services, prefix: string): Promise<void> {
-  const redis = services.queues.connection;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { cohortCalendar } from '../../src/domain/calendar.js';
 import {
   closeReason,
+  monitoredCohorts,
+  monitoringCalendar,
   signalFor,
   transitionStatus,
   type AutoCloseReason,
@@ -63,6 +65,11 @@ describe('transitionStatus', () => {
     ['no enrolment on the start date', pupil(), '2026-09-01', 'niet_gestart'],
     ['only an application on the start date', pupil({ enrolments: [applied] }), '2026-09-01', 'niet_gestart'],
     ['an offer but no enrolment on the start date', pupil({ enrolments: [offered] }), '2026-09-02', 'niet_gestart'],
+    ['an offer but no enrolment on the start date itself', pupil({ enrolments: [applied, offered] }), '2026-09-01', 'niet_gestart'],
+    ['an enrolment starting after the start date', pupil({ enrolments: [fact('ingeschreven', { appliedOn: '2026-06-01', startDate: '2026-10-05' })] }), '2026-09-20', 'geplaatst'],
+    ['an enrolment without a start date after the start date', pupil({ enrolments: [fact('ingeschreven', { appliedOn: '2026-06-01' })] }), '2026-09-20', 'geplaatst'],
+    ['a later enrolment wins over an application that failed', pupil({ enrolments: [rejected, fact('ingeschreven', { appliedOn: '2026-08-01', startDate: '2026-09-15' })] }), '2026-09-02', 'geplaatst'],
+    ['a dropout stays uitgevallen with an enrolment starting later elsewhere', pupil({ enrolments: [droppedOut, fact('ingeschreven', { appliedOn: '2026-09-22', startDate: '2026-11-01' })] }), '2026-09-25', 'uitgevallen'],
     ['enrolled, not yet deregistered', pupil({ enrolments: [droppedOut] }), '2026-09-19', 'gestart'],
     ['deregistered on D', pupil({ enrolments: [droppedOut] }), '2026-09-20', 'uitgevallen'],
     ['deregistered, then enrolled elsewhere', pupil({ enrolments: [droppedOut, fact('ingeschreven', { startDate: '2026-09-25' })] }), '2026-09-26', 'gestart'],
@@ -80,7 +87,10 @@ describe('transitionStatus', () => {
   describe('a late enrolment (reported 2026-09-10, starting 2026-09-15)', () => {
     it.each<[string, TransitionStatus]>([
       ['2026-09-02', 'niet_gestart'], // not known yet
-      ['2026-09-12', 'niet_gestart'], // known, but nothing active on or after the start date
+      ['2026-09-09', 'niet_gestart'], // the day before the mbo reported it
+      ['2026-09-10', 'geplaatst'], // known: enrolled, starting later, so placed and not lost
+      ['2026-09-12', 'geplaatst'],
+      ['2026-09-14', 'geplaatst'],
       ['2026-09-15', 'gestart'],
     ])('on %s is %s', (date, expected) => {
       expect(transitionStatus(pupil({ enrolments: [lateEnrolment] }), date, C)).toBe(expected);
@@ -106,6 +116,8 @@ describe('signalFor', () => {
     ['does not signal failed applications before the plaatsingsdatum', pupil({ enrolments: [rejected, withdrawn] }), '2026-06-30', null],
     ['does not signal a pupil with an offer', pupil({ enrolments: [offered] }), '2026-07-01', null],
     ['does not signal a pupil with an enrolment starting later', pupil({ enrolments: [enrolled] }), '2026-08-01', null],
+    ['does not signal a pupil enrolled to start after the start date', pupil({ enrolments: [lateEnrolment] }), '2026-09-12', null],
+    ['signals a pupil with only an offer after the start date, to the officer', pupil({ enrolments: [offered] }), '2026-09-02', { kind: 'niet_gestart', audience: 'officer', authority: 'leerplicht' }],
     // niet_gestart: to the officer of the responsible authority
     ['signals a pupil not started on the start date, to leerplicht', pupil(), '2026-09-01', { kind: 'niet_gestart', audience: 'officer', authority: 'leerplicht' }],
     ['does not signal a pupil who started at an mbo', pupil({ enrolments: [enrolled] }), '2026-09-02', null],
@@ -135,9 +147,10 @@ describe('signalFor', () => {
 
   it.each<[string, Signal['kind'] | null]>([
     ['2026-09-02', 'niet_gestart'],
-    ['2026-09-12', 'niet_gestart'],
+    ['2026-09-10', null],
+    ['2026-09-12', null],
     ['2026-09-15', null],
-  ])('stops signalling a late enrolment once it has started (on %s: %s)', (date, kind) => {
+  ])('stops signalling a late enrolment once the mbo reports it (on %s: %s)', (date, kind) => {
     expect(signalFor(pupil({ enrolments: [lateEnrolment] }), date, C)?.kind ?? null).toBe(kind);
   });
 });
@@ -151,7 +164,7 @@ describe('closeReason', () => {
     ['gestart', null, 'ingeschreven'],
     ['elders', null, 'elders_onderwijs_of_werk'],
     ['vrijgesteld', null, 'vrijstelling'],
-    ['geplaatst', null, 'geplaatst'],
+    ['geplaatst', null, 'geplaatst'], // e.g. a late enrolment closes niet_gestart
     ['aangemeld', null, 'aangemeld'],
     ['aangemeld', nietGeplaatst, 'aangemeld'], // the pupil applied: that is why niet_aangemeld closed
     ['niet_geplaatst', nietGeplaatst, 'opgevolgd'],
@@ -169,6 +182,13 @@ describe('closeReason', () => {
     expect(closeReason(status, signal)).toBe(reason);
   });
 
+  it('closes a niet_gestart signal as geplaatst when a late enrolment is reported', () => {
+    const facts = pupil({ enrolments: [lateEnrolment] });
+    expect(signalFor(facts, '2026-09-09', C)?.kind).toBe('niet_gestart');
+    expect(signalFor(facts, '2026-09-10', C)).toBeNull();
+    expect(closeReason(transitionStatus(facts, '2026-09-10', C), null)).toBe('geplaatst');
+  });
+
   it('closes a niet_gestart signal as buiten_doelgroep when the pupil turns 23', () => {
     const facts = pupil({ birthDate: '2003-09-10' });
     const before = signalFor(facts, '2026-09-09', C);
@@ -176,5 +196,31 @@ describe('closeReason', () => {
     expect(before?.kind).toBe('niet_gestart');
     expect(after).toBeNull();
     expect(closeReason(transitionStatus(facts, '2026-09-10', C), after)).toBe('buiten_doelgroep');
+  });
+});
+
+describe('monitoredCohorts', () => {
+  it.each<[string, string[]]>([
+    ['2026-03-31', ['2024-2025']],
+    ['2026-04-01', ['2024-2025', '2025-2026']],
+    ['2026-07-31', ['2024-2025', '2025-2026']],
+    ['2026-08-01', ['2025-2026']],
+    ['2027-07-31', ['2025-2026', '2026-2027']],
+    ['2027-08-01', ['2026-2027']],
+  ])('on %s covers %j', (date, cohorts) => {
+    expect(monitoredCohorts(date)).toEqual(cohorts);
+  });
+});
+
+describe('monitoringCalendar', () => {
+  it.each<[string | null, string]>([
+    [null, '2026-09-01'],
+    ['08-25', '2026-08-25'],
+    ['09-15', '2026-09-15'],
+    ['02-30', '2026-09-01'], // no such day
+    ['10-01', '2026-09-01'], // not before the teldatum
+    ['07-01', '2026-09-01'], // not after the plaatsingsdatum
+  ])('with region start date %s starts on %s', (startDate, startdatum) => {
+    expect(monitoringCalendar('2025-2026', startDate).startdatum).toBe(startdatum);
   });
 });

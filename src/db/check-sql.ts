@@ -1,0 +1,320 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { IsoDate } from '../domain/calendar.js';
+import { monitoredCohorts } from '../domain/transition.js';
+import { enqueueSignalNotifications, type SignalChange } from '../notify/outbox.js';
+import type { Executor } from './client.js';
+
+/**
+ * The transition check, set-based: `transitionStatus`, `signalFor`, `responsibleAuthority` and
+ * `closeReason` of src/domain as one SQL statement over every monitored pupil (or just the given
+ * ones). The statement computes the signal each pupil should have on the date, opens the missing
+ * ones, reopens those that closed by themselves, closes the unresolved ones whose condition is
+ * gone, and writes one signal_event per change. It changes only what differs, so a second run
+ * for the same date writes nothing. test/integration/check-parity.test.ts proves the SQL and
+ * the TypeScript rules agree; change both or neither.
+ */
+
+/** Every check (nightly, manual, per-pupil) takes this lock: two never interleave their writes. */
+export const CHECK_LOCK = 4_711_2026;
+
+/**
+ * The region start dates cohortCalendar accepts: MM-DD strictly between 1 July and 1 October
+ * and a real day. Anything else falls back to 1 September, as monitoringCalendar does.
+ */
+const VALID_START_DATE = '^(07-(0[2-9]|[12][0-9]|3[01])|08-(0[1-9]|[12][0-9]|3[01])|09-(0[1-9]|[12][0-9]|30))$';
+
+export interface CheckScope {
+  asOf: IsoDate;
+  /** Only these pupils (the evaluate job); all monitored pupils when absent. */
+  pupilIds?: readonly string[];
+  /** Recorded on the signal events; null for a per-pupil evaluation. */
+  checkRunId?: string | null;
+}
+
+export interface CheckOutcome {
+  /** Pupils of a monitored cohort that were judged. */
+  evaluated: number;
+  opened: number;
+  reopened: number;
+  closed: number;
+  /** What enqueueSignalNotifications was given: empty when nobody subscribes to anything. */
+  changes: SignalChange[];
+}
+
+interface Row extends Record<string, unknown> {
+  evaluated: number;
+  opened: number;
+  reopened: number;
+  closed: number;
+  changes: Array<{
+    signalId: string;
+    change: 'opened' | 'reopened' | 'closed';
+    kind: string;
+    audience: SignalChange['audience'];
+    gemeenteCode: string | null;
+    schoolCode: string | null;
+  }>;
+}
+
+const onlyPupils = (column: SQL, pupilIds: readonly string[] | undefined) =>
+  pupilIds ? sql`and ${column} = any(${sql.param(pupilIds)}::uuid[])` : sql``;
+
+/**
+ * The rules as CTEs, ending in `judged`: per pupil of a monitored cohort (and per pupil with an
+ * unresolved signal) its status, authority, in_window, and the signal kind and audience it
+ * should have on D (null for none).
+ */
+export function judgement({ asOf, pupilIds }: CheckScope): SQL {
+  const d = sql`${asOf}::date`;
+  const age = sql`date_part('year', age(${d}::timestamp, c.birth_date::timestamp))`;
+  // One materialized CTE of narrow rows, built from subqueries over the tables themselves (not
+  // from other CTEs), so the planner keeps the tables' statistics and joins by hash.
+  return sql`
+    judged as materialized (
+      select k.id, k.cohort, k.gemeente_code, k.school_code, k.in_window, k.status, k.authority, k.kind,
+        case k.kind
+          when 'niet_aangemeld' then 'school'
+          when 'niet_geplaatst' then case when k.status = 'aangemeld' then 'school' else 'both' end
+          when 'niet_gestart' then 'officer'
+          when 'uitgevallen' then 'officer'
+        end as audience
+      from (
+        select s.*,
+          case
+            when not s.in_window then null
+            when s.status = 'uitgevallen' then
+              case when s.last_ended < s.teldatum and s.authority is not null then 'uitgevallen' end
+            when s.status = 'niet_gestart' then case when s.authority is not null then 'niet_gestart' end
+            when s.status in ('aangemeld', 'niet_geplaatst') then
+              case when ${d} >= s.plaatsingsdatum then 'niet_geplaatst' end
+            when s.status = 'niet_aangemeld' then case when ${d} > s.aanmelddatum then 'niet_aangemeld' end
+          end as kind
+        from (
+          select c.id, c.cohort, c.gemeente_code, c.school_code, c.aanmelddatum, c.plaatsingsdatum, c.teldatum,
+            f.last_ended,
+            ${d} between c.aanmelddatum and c.monitor_until as in_window,
+            -- transitionStatus, rule by rule
+            case
+              when c.destination = 'vrijstelling' then 'vrijgesteld'
+              when f.active then 'gestart'
+              when c.destination is not null then 'elders'
+              when f.last_ended is not null then 'uitgevallen'
+              when f.enrolled_later then 'geplaatst'
+              when ${d} >= c.startdatum then 'niet_gestart'
+              when f.offered then 'geplaatst'
+              when f.applied then 'aangemeld'
+              when f.pupil_id is not null then 'niet_geplaatst'
+              else 'niet_aangemeld'
+            end as status,
+            -- responsibleAuthority; an unknown birth date is taken as leerplicht: the woongemeente
+            -- can find out, while nobody would look for a pupil whom no authority is given.
+            case
+              when c.birth_date is null then 'leerplicht'
+              when ${d} <= make_date(extract(year from c.birth_date)::int + 16
+                + case when extract(month from c.birth_date) >= 8 then 1 else 0 end, 7, 31) then 'leerplicht'
+              when c.has_startkwalificatie then null
+              when ${age} < 18 then 'leerplicht'
+              when ${age} < 23 then 'rmc'
+            end as authority
+          from (
+            -- cohortCalendar with the region's start date (monitoringCalendar)
+            select p.*,
+              make_date(p.y, 4, 1) as aanmelddatum,
+              make_date(p.y, 7, 1) as plaatsingsdatum,
+              case when p.region_start ~ ${VALID_START_DATE}
+                then make_date(p.y, left(p.region_start, 2)::int, right(p.region_start, 2)::int)
+                else make_date(p.y, 9, 1) end as startdatum,
+              make_date(p.y, 10, 1) as teldatum,
+              make_date(p.y + 1, 7, 31) as monitor_until
+            from (
+              select p.id, p.cohort, p.birth_date, p.has_startkwalificatie, p.destination, p.gemeente_code,
+                p.school_code, right(p.cohort, 4)::int as y, r.check_start_date as region_start
+              from pupils p
+              left join organisations g on g.code = p.gemeente_code
+              left join organisations r on r.code = g.parent_code and r.kind = 'regio'
+              -- the monitored cohorts, and whoever still has an unresolved signal (to close it)
+              where (p.cohort = any(${sql.param(monitoredCohorts(asOf))}::text[])
+                  or (p.id in (select pupil_id from signals where status <> 'afgesloten')
+                    and case when p.cohort ~ '^\\d{4}-\\d{4}$'
+                      then right(p.cohort, 4)::int = left(p.cohort, 4)::int + 1 else false end))
+                ${onlyPupils(sql`p.id`, pupilIds)}
+            ) p
+          ) c
+          -- The known facts of each pupil (reported on or before D), folded into what the rules ask.
+          left join (
+            select e.pupil_id,
+              bool_or(e.status in ('ingeschreven', 'uitgeschreven') and e.start_date <= ${d}
+                and (e.end_date is null or e.end_date > ${d})) as active,
+              max(e.end_date) filter (where e.status in ('ingeschreven', 'uitgeschreven') and e.start_date <= ${d}
+                and e.end_date <= ${d}) as last_ended,
+              bool_or(e.status = 'ingeschreven' and (e.start_date is null or e.start_date > ${d})) as enrolled_later,
+              bool_or(e.status = 'onderwijsovereenkomst_aangeboden') as offered,
+              bool_or(e.status = 'aangemeld') as applied
+            from enrolments e
+            where (e.applied_on is null or e.applied_on <= ${d})
+              ${onlyPupils(sql`e.pupil_id`, pupilIds)}
+            group by e.pupil_id
+          ) f on f.pupil_id = c.id
+        ) s
+      ) k
+    )`;
+}
+
+export function checkStatement(scope: CheckScope): SQL {
+  const { pupilIds, checkRunId } = scope;
+  return sql`
+    with ${judgement(scope)},
+    desired as (
+      select j.id as pupil_id, j.cohort, j.kind, j.audience, j.authority, j.gemeente_code, j.school_code
+      from judged j
+      where j.kind is not null
+    ),
+    planned as (
+      select d.*, s.status as old_status, s.version as old_version,
+        case
+          when s.id is null then 'opened'
+          when s.status = 'afgesloten' then case when s.closed_by is null then 'reopened' end
+          when (s.audience, s.authority, s.gemeente_code, s.school_code)
+            is distinct from (d.audience, d.authority, d.gemeente_code, d.school_code) then 'updated'
+        end as change
+      from desired d
+      left join signals s on s.pupil_id = d.pupil_id and s.kind = d.kind and s.cohort = d.cohort
+    ),
+    -- version carries the version we read: a signal an officer changed meanwhile is left alone
+    -- (the next run sees it afresh) instead of being overwritten.
+    upserted as (
+      insert into signals as s (pupil_id, kind, cohort, audience, authority, gemeente_code, school_code, version)
+      select pupil_id, kind, cohort, audience, authority, gemeente_code, school_code, coalesce(old_version, 1)
+      from planned
+      where change is not null
+      on conflict (pupil_id, kind, cohort) do update set
+        status = case when s.status = 'afgesloten' then 'open' else s.status end,
+        opened_at = case when s.status = 'afgesloten' then now() else s.opened_at end,
+        closed_at = case when s.status = 'afgesloten' then null else s.closed_at end,
+        close_reason = case when s.status = 'afgesloten' then null else s.close_reason end,
+        audience = excluded.audience,
+        authority = excluded.authority,
+        gemeente_code = excluded.gemeente_code,
+        school_code = excluded.school_code,
+        version = s.version + 1,
+        updated_at = now()
+      where s.version = excluded.version and (s.status <> 'afgesloten' or s.closed_by is null)
+      returning s.id, s.pupil_id, s.kind, s.cohort, s.audience, s.gemeente_code, s.school_code
+    ),
+    -- closeReason: what the pupil did explains the closing, else a successor signal, else the
+    -- pupil left what the check watches.
+    closing as (
+      select s.id, s.version, s.status as old_status,
+        case j.status
+          when 'gestart' then 'ingeschreven'
+          when 'elders' then 'elders_onderwijs_of_werk'
+          when 'vrijgesteld' then 'vrijstelling'
+          when 'geplaatst' then 'geplaatst'
+          when 'aangemeld' then 'aangemeld'
+          else case when j.kind is not null then 'opgevolgd' else 'buiten_doelgroep' end
+        end as reason
+      from signals s
+      left join judged j on j.id = s.pupil_id
+      where s.status <> 'afgesloten'
+        ${onlyPupils(sql`s.pupil_id`, pupilIds)}
+        and not exists (
+          select 1 from desired d where d.pupil_id = s.pupil_id and d.kind = s.kind and d.cohort = s.cohort
+        )
+    ),
+    closed as (
+      update signals s
+      set status = 'afgesloten', closed_at = now(), close_reason = c.reason, closed_by = null,
+        version = s.version + 1, updated_at = now()
+      from closing c
+      where s.id = c.id and s.version = c.version
+      returning s.id, c.old_status, c.reason, s.kind, s.audience, s.gemeente_code, s.school_code
+    ),
+    changes as (
+      select u.id, p.change, p.old_status as from_status,
+        case when p.change = 'updated' then p.old_status else 'open' end as to_status,
+        null::text as reason, u.kind, u.audience, u.gemeente_code, u.school_code
+      from upserted u
+      join planned p on p.pupil_id = u.pupil_id and p.kind = u.kind and p.cohort = u.cohort
+      union all
+      select id, 'closed', old_status, 'afgesloten', reason, kind, audience, gemeente_code, school_code
+      from closed
+    ),
+    -- A routing update (audience, authority, municipality) of a signal that stays unresolved is
+    -- not an event of the case, so only openings and closings are written down.
+    events as (
+      insert into signal_events (signal_id, action, from_status, to_status, reason, check_run_id)
+      select id, case change when 'closed' then 'auto_closed' else change end, from_status, to_status, reason,
+        ${checkRunId ?? null}::uuid
+      from changes
+      where change <> 'updated'
+      returning 1
+    )
+    select
+      (select count(*)::int from judged where in_window) as evaluated,
+      -- Notifications go to subscriptions only: without any, the changes need not leave the database.
+      coalesce((
+        select json_agg(json_build_object('signalId', id, 'change', change, 'kind', kind, 'audience', audience,
+          'gemeenteCode', gemeente_code, 'schoolCode', school_code))
+        from changes
+        where change <> 'updated' and exists (select 1 from subscriptions where active)
+      ), '[]'::json) as changes,
+      (select count(*) filter (where change = 'opened')::int from changes) as opened,
+      (select count(*) filter (where change = 'reopened')::int from changes) as reopened,
+      (select count(*) filter (where change = 'closed')::int from changes) as closed
+  `;
+}
+
+/**
+ * Runs the check inside the caller's transaction (so a check run's bookkeeping commits with its
+ * signals), after taking the check lock. Notifications for every opened, reopened and closed
+ * signal go into the outbox in the same transaction.
+ */
+export async function checkSignals(trx: Executor, scope: CheckScope): Promise<CheckOutcome> {
+  if (scope.pupilIds && scope.pupilIds.length === 0) {
+    return { evaluated: 0, opened: 0, reopened: 0, closed: 0, changes: [] };
+  }
+  await trx.execute(sql`select pg_advisory_xact_lock(${CHECK_LOCK})`);
+  // The planner cannot see through the CTEs and overestimates them a hundredfold; JIT then
+  // spends seconds compiling a statement that runs in a fraction of that.
+  await trx.execute(sql`set local jit = off`);
+  // One pass over a cohort hashes ~100k rows; the default 4 MB would spill them to disk.
+  await trx.execute(sql`set local work_mem = '64MB'`);
+  const result = await trx.execute<Row>(checkStatement(scope));
+  const row = result.rows[0]!;
+  const changes: SignalChange[] = row.changes;
+  if (changes.length > 0) await enqueueSignalNotifications(trx, changes);
+  return { evaluated: row.evaluated, opened: row.opened, reopened: row.reopened, closed: row.closed, changes };
+}
+
+export interface Judgement {
+  pupilId: string;
+  cohort: string;
+  status: string;
+  authority: 'leerplicht' | 'rmc' | null;
+  kind: string | null;
+  audience: 'school' | 'officer' | 'both' | null;
+}
+
+/** What the check would decide for each pupil of a monitored cohort on the date; writes nothing. */
+export async function judgePupils(ex: Executor, scope: CheckScope): Promise<Judgement[]> {
+  const result = await ex.execute<Record<string, unknown>>(sql`
+    with ${judgement(scope)}
+    select id, cohort, status, authority, kind, audience from judged where in_window
+  `);
+  return result.rows.map((r) => ({
+    pupilId: r.id as string,
+    cohort: r.cohort as string,
+    status: r.status as string,
+    authority: r.authority as Judgement['authority'],
+    kind: r.kind as string | null,
+    audience: r.audience as Judgement['audience'],
+  }));
+}
+
+/** Unresolved signals per kind (all cohorts): what a check run reports as its counts. */
+export async function unresolvedCounts(ex: Executor): Promise<Record<string, number>> {
+  const result = await ex.execute<{ kind: string; n: number }>(
+    sql`select kind, count(*)::int as n from signals where status <> 'afgesloten' group by kind`,
+  );
+  return Object.fromEntries(result.rows.map((r) => [r.kind, r.n]));
+}

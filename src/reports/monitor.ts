@@ -1,0 +1,246 @@
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import type { Caller } from '../domain/access.js';
+import { cohortCalendar, type CohortCalendar, type IsoDate } from '../domain/calendar.js';
+import { monitoringCalendar, type TransitionStatus } from '../domain/transition.js';
+import type { Executor } from '../db/client.js';
+import { organisations, pupils } from '../db/schema.js';
+import { inReportTransaction, reportPupils } from './flows.js';
+import { seesOwnPupils, share, suppressRows, type Count, type Counts, type SuppressedCounts } from './suppress.js';
+
+/**
+ * The monitor: per school (vestiging) and per municipality, how far the cohort is on a date.
+ *
+ * The status counts are transitionStatus (src/domain/transition.ts) evaluated set-based in SQL
+ * for every pupil on asOf, with the same rules in the same order: facts reported after asOf
+ * are ignored, and the check start date is the one of the pupil's region (via the woongemeente),
+ * as in monitoringCalendar (the nightly check, src/db/check-sql.ts, does the same). So
+ * `geplaatst` is "placed and not yet started" on asOf, `gestart` an active enrolment, and so on;
+ * the nine statuses add up to the cohort size.
+ * `aangemeldVoor1April` counts pupils with an application or enrolment applied for before the
+ * aanmelddatum (and known on asOf). Signals are counted in their state now, whatever asOf is:
+ * their history is not replayed. A dossier is overgedragen once definitief (a received
+ * dossier was handed over first); shares are of the cohort size.
+ */
+
+export const STATUSES = [
+  'niet_aangemeld', 'aangemeld', 'niet_geplaatst', 'geplaatst', 'gestart', 'niet_gestart', 'uitgevallen', 'elders',
+  'vrijgesteld',
+] as const satisfies readonly TransitionStatus[];
+
+export interface MonitorRow {
+  code: string | null;
+  name: string | null;
+  cohortSize: Count;
+  aangemeldVoor1April: Count;
+  geplaatst: Count;
+  gestart: Count;
+  nietGestart: Count;
+  uitgevallen: Count;
+  statuses: Record<TransitionStatus, Count>;
+  signals: { open: Count; inBehandeling: Count; afgesloten: Record<string, Count> };
+  dossiers: { overgedragen: Count; ontvangen: Count; overgedragenShare: number | null; ontvangenShare: number | null };
+}
+
+export interface MonitorReport {
+  cohort: string;
+  asOf: IsoDate;
+  generatedAt: string;
+  suppressed: boolean;
+  minCell: number;
+  /** The cohort's default calendar; a region may start checking on another day. */
+  calendar: CohortCalendar;
+  schools: MonitorRow[];
+  gemeenten: MonitorRow[];
+  totals: MonitorRow;
+}
+
+/** Today in the service's calendar zone: "1 September" must not start at 22:00 UTC on 31 August. */
+export function todayIn(timeZone: string, now: Date = new Date()): IsoDate {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+type Level = 'school' | 'gemeente' | 'totaal';
+const levelOf = sql`case when grouping(x.school_code) = 0 then 'school' when grouping(x.gemeente_code) = 0 then 'gemeente' else 'totaal' end`;
+
+interface StatusRow extends Record<string, unknown> {
+  level: Level;
+  code: string | null;
+  name: string | null;
+  cohort_size: number;
+  early: number;
+  overgedragen: number;
+  ontvangen: number;
+}
+
+interface SignalRow extends Record<string, unknown> {
+  level: Level;
+  code: string | null;
+  status: 'open' | 'in_behandeling' | 'afgesloten';
+  reason: string | null;
+  count: number;
+}
+
+/** Region code -> check start date of this cohort, for regions that set their own. */
+async function regionStartDates(ex: Executor, cohort: string): Promise<Record<string, IsoDate>> {
+  const rows = await ex
+    .select({ code: organisations.code, startDate: organisations.checkStartDate })
+    .from(organisations)
+    .where(and(eq(organisations.kind, 'regio'), isNotNull(organisations.checkStartDate)));
+  return Object.fromEntries(rows.map((r) => [r.code, monitoringCalendar(cohort, r.startDate).startdatum]));
+}
+
+async function queryStatuses(ex: Executor, caller: Caller, cohort: string, asOf: IsoDate, region?: string): Promise<StatusRow[]> {
+  const calendar = cohortCalendar(cohort);
+  const starts = JSON.stringify(await regionStartDates(ex, cohort));
+  const d = sql`${asOf}::date`;
+  const counts = sql.join(STATUSES.map((s) => sql`count(*) filter (where x.status = ${s})::int as ${sql.identifier(s)}`), sql`, `);
+  const scope = reportPupils(caller, cohort, region);
+  const result = await ex.execute<StatusRow>(sql`
+    with facts as (
+      select e.pupil_id,
+             bool_or(e.status in ('ingeschreven', 'uitgeschreven') and e.start_date <= ${d}
+                     and (e.end_date is null or e.end_date > ${d})) as active,
+             bool_or(e.status in ('ingeschreven', 'uitgeschreven') and e.start_date <= ${d} and e.end_date <= ${d}) as ended,
+             bool_or(e.status = 'ingeschreven' and (e.start_date is null or e.start_date > ${d})) as enrolled_later,
+             bool_or(e.status = 'onderwijsovereenkomst_aangeboden') as offered,
+             bool_or(e.status = 'aangemeld') as applied,
+             bool_or(e.applied_on < ${calendar.aanmelddatum}::date) as early
+      from enrolments e join ${pupils} on ${pupils.id} = e.pupil_id
+      where (e.applied_on is null or e.applied_on <= ${d}) and ${scope}
+      group by e.pupil_id
+    ), x as (
+      select ${pupils.schoolCode} as school_code, ${pupils.gemeenteCode} as gemeente_code,
+             case when ${pupils.destination} = 'vrijstelling' then 'vrijgesteld'
+                  when f.active then 'gestart'
+                  when ${pupils.destination} is not null then 'elders'
+                  when f.ended then 'uitgevallen'
+                  when f.enrolled_later then 'geplaatst'
+                  when ${d} >= coalesce((${starts}::jsonb ->> g.parent_code)::date, ${calendar.startdatum}::date) then 'niet_gestart'
+                  when f.offered then 'geplaatst'
+                  when f.applied then 'aangemeld'
+                  when f.pupil_id is not null then 'niet_geplaatst'
+                  else 'niet_aangemeld' end as status,
+             coalesce(f.early, false) as early,
+             dos.status in ('definitief', 'ontvangen') as overgedragen,
+             dos.status = 'ontvangen' as ontvangen
+      from ${pupils}
+      left join organisations g on g.code = ${pupils.gemeenteCode}
+      left join facts f on f.pupil_id = ${pupils.id}
+      left join dossiers dos on dos.pupil_id = ${pupils.id} and dos.school_code = ${pupils.schoolCode}
+      where ${scope}
+    ), grouped as (
+      select ${levelOf} as level, coalesce(x.school_code, x.gemeente_code) as code,
+             count(*)::int as cohort_size, count(*) filter (where x.early)::int as early,
+             count(*) filter (where x.overgedragen)::int as overgedragen,
+             count(*) filter (where x.ontvangen)::int as ontvangen, ${counts}
+      from x
+      group by grouping sets ((x.school_code), (x.gemeente_code), ())
+    )
+    select grouped.*, o.name from grouped left join organisations o on o.code = grouped.code
+  `);
+  return result.rows;
+}
+
+async function querySignals(ex: Executor, caller: Caller, cohort: string, region?: string): Promise<SignalRow[]> {
+  const result = await ex.execute<SignalRow>(sql`
+    select ${levelOf} as level, coalesce(x.school_code, x.gemeente_code) as code, x.status, x.reason, count(*)::int as count
+    from (
+      select ${pupils.schoolCode} as school_code, ${pupils.gemeenteCode} as gemeente_code, s.status,
+             case when s.status = 'afgesloten' then coalesce(s.close_reason, 'onbekend') end as reason
+      from signals s join ${pupils} on ${pupils.id} = s.pupil_id
+      where s.cohort = ${cohort} and ${reportPupils(caller, cohort, region)}
+    ) x
+    group by grouping sets ((x.school_code, x.status, x.reason), (x.gemeente_code, x.status, x.reason), (x.status, x.reason))
+  `);
+  return result.rows;
+}
+
+const rowKey = (level: Level, code: string | null) => `${level}\u0000${code ?? ''}`;
+
+function flatCounts(row: StatusRow): Record<string, number> {
+  const flat: Record<string, number> = {
+    cohortSize: row.cohort_size,
+    aangemeldVoor1April: row.early,
+    'dossiers:overgedragen': row.overgedragen,
+    'dossiers:ontvangen': row.ontvangen,
+    'signals:open': 0,
+    'signals:in_behandeling': 0,
+  };
+  for (const s of STATUSES) flat[`status:${s}`] = Number(row[s] ?? 0);
+  return flat;
+}
+
+function shape(code: string | null, name: string | null, c: SuppressedCounts): MonitorRow {
+  const get = (key: string): Count => (key in c ? c[key]! : 0);
+  const statuses = Object.fromEntries(STATUSES.map((s) => [s, get(`status:${s}`)])) as Record<TransitionStatus, Count>;
+  const afgesloten = Object.fromEntries(
+    Object.keys(c).filter((k) => k.startsWith('afgesloten:')).sort().map((k) => [k.slice('afgesloten:'.length), c[k]!]),
+  );
+  const overgedragen = get('dossiers:overgedragen');
+  const ontvangen = get('dossiers:ontvangen');
+  return {
+    code,
+    name,
+    cohortSize: get('cohortSize'),
+    aangemeldVoor1April: get('aangemeldVoor1April'),
+    geplaatst: statuses.geplaatst,
+    gestart: statuses.gestart,
+    nietGestart: statuses.niet_gestart,
+    uitgevallen: statuses.uitgevallen,
+    statuses,
+    signals: { open: get('signals:open'), inBehandeling: get('signals:in_behandeling'), afgesloten },
+    dossiers: {
+      overgedragen,
+      ontvangen,
+      overgedragenShare: share(overgedragen, get('cohortSize')),
+      ontvangenShare: share(ontvangen, get('cohortSize')),
+    },
+  };
+}
+
+export async function monitorReport(
+  ex: Executor,
+  caller: Caller,
+  opts: { cohort: string; asOf: IsoDate; region?: string },
+  minCell: number,
+  now: Date = new Date(),
+): Promise<MonitorReport> {
+  const [statusRows, signalRows] = await inReportTransaction(ex, async (trx) => [
+    await queryStatuses(trx, caller, opts.cohort, opts.asOf, opts.region),
+    await querySignals(trx, caller, opts.cohort, opts.region),
+  ] as const);
+  const rows = new Map(statusRows.map((r) => [rowKey(r.level, r.code), { row: r, counts: flatCounts(r) }]));
+  for (const s of signalRows) {
+    const target = rows.get(rowKey(s.level, s.code));
+    if (!target) continue;
+    const key = s.status === 'afgesloten' ? `afgesloten:${s.reason}` : `signals:${s.status}`;
+    target.counts[key] = (target.counts[key] ?? 0) + s.count;
+  }
+  const byCode = (a: { row: StatusRow }, b: { row: StatusRow }) =>
+    a.row.code === b.row.code ? 0 : a.row.code === null ? 1 : b.row.code === null ? -1 : a.row.code < b.row.code ? -1 : 1;
+  const level = (l: Level) => [...rows.values()].filter((r) => r.row.level === l).sort(byCode);
+  const schools = level('school');
+  const gemeenten = level('gemeente');
+  // An empty scope has no rows at all, not even the grand total.
+  const total = level('totaal')[0]?.counts ?? flatCounts({ level: 'totaal', code: null, name: null, cohort_size: 0, early: 0, overgedragen: 0, ontvangen: 0 });
+  const exact = seesOwnPupils(caller.role);
+  const partition = { total: 'cohortSize', parts: STATUSES.map((s) => `status:${s}`) };
+  const suppressed = suppressRows(
+    [schools.map((r) => r.counts as Counts), gemeenten.map((r) => r.counts as Counts)],
+    total,
+    [partition],
+    minCell,
+    exact,
+  );
+  return {
+    cohort: opts.cohort,
+    asOf: opts.asOf,
+    generatedAt: now.toISOString(),
+    suppressed: suppressed.suppressed,
+    minCell: exact ? 0 : minCell,
+    calendar: cohortCalendar(opts.cohort),
+    schools: schools.map((r, i) => shape(r.row.code, r.row.name, suppressed.groups[0]![i]!)),
+    gemeenten: gemeenten.map((r, i) => shape(r.row.code, r.row.name, suppressed.groups[1]![i]!)),
+    totals: shape(null, null, suppressed.total),
+  };
+}
