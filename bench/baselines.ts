@@ -68,7 +68,7 @@ export async function copyBaseline(pool: pg.Pool, file: string, runs = 3): Promi
  */
 export const HAND_WRITTEN_CHECK = `
   insert into bench_signals (pupil_id, kind, cohort, audience, authority, gemeente_code, school_code)
-  select p.id, case when ended.last_end is not null then 'uitgevallen' else 'niet_gestart' end, p.cohort, 'officer',
+  select p.id, case when f.last_end is not null then 'uitgevallen' else 'niet_gestart' end, p.cohort, 'officer',
     a.authority, p.gemeente_code, p.school_code
   from pupils p
   cross join lateral (
@@ -80,18 +80,20 @@ export const HAND_WRITTEN_CHECK = `
       when date_part('year', age($1::date, p.birth_date)) < 23 then 'rmc'
     end as authority
   ) a
-  left join lateral (
-    select max(e.end_date) as last_end from enrolments e
-    where e.pupil_id = p.id and e.status in ('ingeschreven', 'uitgeschreven') and e.end_date <= $1::date
-      and e.start_date <= $1::date and (e.applied_on is null or e.applied_on <= $1::date)
-  ) ended on true
+  left join (
+    select e.pupil_id,
+      max(e.end_date) filter (where e.status in ('ingeschreven', 'uitgeschreven') and e.start_date <= $1::date and e.end_date <= $1::date) as last_end,
+      bool_or(e.status = 'ingeschreven' and (e.start_date is null or e.start_date > $1::date)) as later
+    from enrolments e
+    where e.applied_on is null or e.applied_on <= $1::date
+    group by e.pupil_id
+  ) f on f.pupil_id = p.id
   where p.cohort = $2 and p.destination is null and a.authority is not null
     and not exists (
       select 1 from enrolments e
       where e.pupil_id = p.id and (e.applied_on is null or e.applied_on <= $1::date)
-        and ((e.status in ('ingeschreven', 'uitgeschreven') and e.start_date <= $1::date and (e.end_date is null or e.end_date > $1::date))
-          or (ended.last_end is null and e.status = 'ingeschreven' and (e.start_date is null or e.start_date > $1::date))))
-    and (ended.last_end is null or ended.last_end < $3::date)`;
+        and e.status in ('ingeschreven', 'uitgeschreven') and e.start_date <= $1::date and (e.end_date is null or e.end_date > $1::date))
+    and (f.last_end < $3::date or (f.last_end is null and f.later is not true))`;
 
 export interface HandWrittenResult {
   ms: number;

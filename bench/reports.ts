@@ -90,7 +90,7 @@ export async function benchReports(services: Services, cohort: string): Promise<
 
   return {
     flowsMs: await median(flowsJson(admin)),
-    flowsCreboMs: await median(flowsJson(admin, { ...options, by: 'leerweg', detail: 'crebo' })),
+    flowsCreboMs: await median(flowsJson(admin, { ...options, detail: 'crebo' })),
     flowsCsvMs: await median(async () => flowsCsv(await flowsReport(db, admin, options, minCell))),
     flowsSvgMs: await median(async () => flowsSvg(await flowsReport(db, admin, options, minCell))),
     monitorMs: await median(monitorJson(admin)),

@@ -279,11 +279,16 @@ async function memoryPhase(): Promise<void> {
     const worker = stack.worker!;
     const baseKb = procMemory(worker.pid)?.rssKb ?? 0;
     const sampler = new RssSampler(worker.pid).start();
-    const run = await importThrough(stack, data.leerlingen.file, { kind: 'leerlingen', cohort });
+    // The worker's own view once a second: whether a rise in RSS is the JS heap or native memory.
+    const heap: Array<[number, number, number]> = [];
+    const heapTimer = setInterval(() => {
+      worker.usage().then((u) => heap.push([heap.length, Math.round(u.heapUsedKb / 1024), Math.round(u.rssKb / 1024)]), () => {});
+    }, 1000);
+    const run = await importThrough(stack, data.leerlingen.file, { kind: 'leerlingen', cohort }).finally(() => clearInterval(heapTimer));
     const peak = sampler.stop();
     const own = await worker.usage();
     const peakKb = Math.max(peak.peakKb, peak.hwmKb ?? 0, own.maxRssKb);
-    results.details.memory = { run: { ...run, view: { ...run.view, errors: run.view.errors.length } }, baseKb, peak, own, rss: sampler.curve(30) };
+    results.details.memory = { run: { ...run, view: { ...run.view, errors: run.view.errors.length } }, baseKb, peak, own, rss: sampler.curve(30), heapAndRssMbPerSecond: heap };
     verifyImport(`${data.leerlingen.rows}-row import`, run.view, {
       rows: data.leerlingen.rows, created: data.leerlingen.validRows, rejected: data.leerlingen.badRows, warnings: null,
     });
@@ -309,6 +314,10 @@ async function memoryPhase(): Promise<void> {
 
 async function main(): Promise<void> {
   log(`cohort ${cohort}, check date ${asOf}; ${pupils} pupils${runMemory ? `, memory run ${memoryPupils}` : ''}`);
+  const [load] = os.loadavg();
+  if (load! > os.cpus().length) {
+    log(`WARNING: load average ${load!.toFixed(1)} on ${os.cpus().length} cores: other work is running, the timings will be too slow`);
+  }
   const data = await benchData({ pupils, cohort, asOf, withEnrolments: true });
   log(`data: ${data.cached ? 'cached' : `generated in ${seconds(data.generatedMs)}`}: ${data.leerlingen.rows} pupils (${data.leerlingen.badRows} with a broken BSN), ${data.inschrijvingen!.rows} enrolments`);
   if (runMemory) {
@@ -333,6 +342,7 @@ async function main(): Promise<void> {
 }
 
 const startedAt = new Date();
+const startLoad = os.loadavg();
 try {
   await main();
 } catch (error) {
@@ -343,7 +353,8 @@ const file = results.write(resultsDir, {
   date: startedAt.toISOString(),
   durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
   params: { pupils, memoryPupils: runMemory ? memoryPupils : null, cohort, asOf, only: flags.only ?? null },
+  loadAverage: { start: startLoad, end: os.loadavg() },
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` },
 });
-console.log(`\nresults: ${file}${flags.keep ? ' (databases kept: doorstroom_bench_${process.pid}, doorstroom_bench_mem_${process.pid})' : ''}`);
+console.log(`\nresults: ${file}${flags.keep ? ` (databases kept: doorstroom_bench_${process.pid}, doorstroom_bench_mem_${process.pid})` : ''}`);
 process.exit(results.wrong ? 1 : 0);

@@ -61,15 +61,47 @@ const onlyPupils = (column: SQL, pupilIds: readonly string[] | undefined) =>
 
 /**
  * The rules as CTEs, ending in `judged`: per pupil of a monitored cohort (and per pupil with an
- * unresolved signal) its status, authority, in_window, and the signal kind and audience it
- * should have on D (null for none).
+ * unresolved signal, which may need closing) its status, authority, in_window, and the signal
+ * kind and audience it should have on D (null for none).
+ *
+ * What is the same for many pupils is computed once: the calendar per cohort, the start date
+ * per cohort and municipality, and the birth dates at which the authority changes on D. Per
+ * pupil there are only comparisons left, which is what makes a cohort of 100k+ pupils cheap.
  */
-export function judgement({ asOf, pupilIds }: CheckScope): SQL {
+export function judgement({ asOf, pupilIds }: CheckScope, { everyone = false } = {}): SQL {
   const d = sql`${asOf}::date`;
-  const age = sql`date_part('year', age(${d}::timestamp, c.birth_date::timestamp))`;
-  // One materialized CTE of narrow rows, built from subqueries over the tables themselves (not
-  // from other CTEs), so the planner keeps the tables' statistics and joins by hash.
+  const unresolved = sql`(select pupil_id from signals where status <> 'afgesloten')`;
   return sql`
+    -- cohortCalendar, once per monitored cohort (those whose window contains D: one or two).
+    cohorts as materialized (
+      select k.cohort, k.y,
+        make_date(k.y, 4, 1) as aanmelddatum,
+        make_date(k.y, 7, 1) as plaatsingsdatum,
+        make_date(k.y, 9, 1) as startdatum,
+        make_date(k.y, 10, 1) as teldatum
+      from (select m.cohort, right(m.cohort, 4)::int as y
+            from unnest(${sql.param(monitoredCohorts(asOf))}::text[]) as m(cohort)) k
+    ),
+    -- monitoringCalendar: the start date of the municipality's region, where it set a valid one.
+    region_starts as materialized (
+      select c.cohort, g.code as gemeente_code,
+        make_date(c.y, left(r.check_start_date, 2)::int, right(r.check_start_date, 2)::int) as startdatum
+      from cohorts c
+      cross join organisations g
+      join organisations r on r.code = g.parent_code and r.kind = 'regio'
+      where r.check_start_date ~ ${VALID_START_DATE}
+    ),
+    -- responsibleAuthority by birth date. ageOn(b, D) >= n exactly when b <= D - n years (with
+    -- 29 February clamped, as Postgres does; the same as date_part('year', age(D, b)) >= n), and
+    -- D <= leerplichtEndsOn(b) exactly when b is on or after 1 August, 17 years before the end
+    -- of the school year that contains D.
+    thresholds as (
+      select
+        make_date(extract(year from ${d})::int + case when extract(month from ${d}) >= 8 then 1 else 0 end - 17, 8, 1)
+          as leerplichtig_from,
+        (${d} - interval '18 years')::date as turned_18_by,
+        (${d} - interval '23 years')::date as turned_23_by
+    ),
     judged as materialized (
       select k.id, k.cohort, k.gemeente_code, k.school_code, k.in_window, k.status, k.authority, k.kind,
         case k.kind
@@ -80,6 +112,7 @@ export function judgement({ asOf, pupilIds }: CheckScope): SQL {
         end as audience
       from (
         select s.*,
+          -- signalFor
           case
             when not s.in_window then null
             when s.status = 'uitgevallen' then
@@ -90,73 +123,67 @@ export function judgement({ asOf, pupilIds }: CheckScope): SQL {
             when s.status = 'niet_aangemeld' then case when ${d} > s.aanmelddatum then 'niet_aangemeld' end
           end as kind
         from (
-          select c.id, c.cohort, c.gemeente_code, c.school_code, c.aanmelddatum, c.plaatsingsdatum, c.teldatum,
-            f.last_ended,
-            ${d} between c.aanmelddatum and c.monitor_until as in_window,
-            -- transitionStatus, rule by rule
+          select p.id, p.cohort, p.gemeente_code, p.school_code, c.cohort is not null as in_window,
+            c.aanmelddatum, c.plaatsingsdatum, c.teldatum, f.last_ended, p.id in ${unresolved} as unresolved,
+            -- transitionStatus, rule by rule (flags: 1 active, 2 enrolled later, 4 offer, 8 application)
             case
-              when c.destination = 'vrijstelling' then 'vrijgesteld'
-              when f.active then 'gestart'
-              when c.destination is not null then 'elders'
+              when p.destination = 'vrijstelling' then 'vrijgesteld'
+              when f.flags & 1 <> 0 then 'gestart'
+              when p.destination is not null then 'elders'
               when f.last_ended is not null then 'uitgevallen'
-              when f.enrolled_later then 'geplaatst'
-              when ${d} >= c.startdatum then 'niet_gestart'
-              when f.offered then 'geplaatst'
-              when f.applied then 'aangemeld'
+              when f.flags & 2 <> 0 then 'geplaatst'
+              -- A pupil outside the monitored cohorts is here only to have a signal closed: the
+              -- window lies wholly before or after every start date, so the default one is as good.
+              when ${d} >= coalesce(rs.startdatum, c.startdatum, make_date(right(p.cohort, 4)::int, 9, 1)) then 'niet_gestart'
+              when f.flags & 4 <> 0 then 'geplaatst'
+              when f.flags & 8 <> 0 then 'aangemeld'
               when f.pupil_id is not null then 'niet_geplaatst'
               else 'niet_aangemeld'
             end as status,
-            -- responsibleAuthority; an unknown birth date is taken as leerplicht: the woongemeente
-            -- can find out, while nobody would look for a pupil whom no authority is given.
+            -- An unknown birth date is taken as leerplicht: the woongemeente can find out, while
+            -- nobody would look for a pupil whom no authority is given.
             case
-              when c.birth_date is null then 'leerplicht'
-              when ${d} <= make_date(extract(year from c.birth_date)::int + 16
-                + case when extract(month from c.birth_date) >= 8 then 1 else 0 end, 7, 31) then 'leerplicht'
-              when c.has_startkwalificatie then null
-              when ${age} < 18 then 'leerplicht'
-              when ${age} < 23 then 'rmc'
+              when p.birth_date is null then 'leerplicht'
+              when p.birth_date >= t.leerplichtig_from then 'leerplicht'
+              when p.has_startkwalificatie then null
+              when p.birth_date > t.turned_18_by then 'leerplicht'
+              when p.birth_date > t.turned_23_by then 'rmc'
             end as authority
-          from (
-            -- cohortCalendar with the region's start date (monitoringCalendar)
-            select p.*,
-              make_date(p.y, 4, 1) as aanmelddatum,
-              make_date(p.y, 7, 1) as plaatsingsdatum,
-              case when p.region_start ~ ${VALID_START_DATE}
-                then make_date(p.y, left(p.region_start, 2)::int, right(p.region_start, 2)::int)
-                else make_date(p.y, 9, 1) end as startdatum,
-              make_date(p.y, 10, 1) as teldatum,
-              make_date(p.y + 1, 7, 31) as monitor_until
-            from (
-              select p.id, p.cohort, p.birth_date, p.has_startkwalificatie, p.destination, p.gemeente_code,
-                p.school_code, right(p.cohort, 4)::int as y, r.check_start_date as region_start
-              from pupils p
-              left join organisations g on g.code = p.gemeente_code
-              left join organisations r on r.code = g.parent_code and r.kind = 'regio'
-              -- the monitored cohorts, and whoever still has an unresolved signal (to close it)
-              where (p.cohort = any(${sql.param(monitoredCohorts(asOf))}::text[])
-                  or (p.id in (select pupil_id from signals where status <> 'afgesloten')
-                    and case when p.cohort ~ '^\\d{4}-\\d{4}$'
-                      then right(p.cohort, 4)::int = left(p.cohort, 4)::int + 1 else false end))
-                ${onlyPupils(sql`p.id`, pupilIds)}
-            ) p
-          ) c
+          from pupils p
+          left join cohorts c on c.cohort = p.cohort
+          cross join thresholds t
+          left join region_starts rs on rs.cohort = p.cohort and rs.gemeente_code = p.gemeente_code
           -- The known facts of each pupil (reported on or before D), folded into what the rules ask.
           left join (
             select e.pupil_id,
-              bool_or(e.status in ('ingeschreven', 'uitgeschreven') and e.start_date <= ${d}
-                and (e.end_date is null or e.end_date > ${d})) as active,
+              bit_or(case
+                when e.status in ('ingeschreven', 'uitgeschreven') and e.start_date <= ${d}
+                  and (e.end_date is null or e.end_date > ${d}) then 1
+                when e.status = 'ingeschreven' and (e.start_date is null or e.start_date > ${d}) then 2
+                when e.status = 'onderwijsovereenkomst_aangeboden' then 4
+                when e.status = 'aangemeld' then 8
+                else 0
+              end) as flags,
               max(e.end_date) filter (where e.status in ('ingeschreven', 'uitgeschreven') and e.start_date <= ${d}
-                and e.end_date <= ${d}) as last_ended,
-              bool_or(e.status = 'ingeschreven' and (e.start_date is null or e.start_date > ${d})) as enrolled_later,
-              bool_or(e.status = 'onderwijsovereenkomst_aangeboden') as offered,
-              bool_or(e.status = 'aangemeld') as applied
+                and e.end_date <= ${d}) as last_ended
             from enrolments e
             where (e.applied_on is null or e.applied_on <= ${d})
               ${onlyPupils(sql`e.pupil_id`, pupilIds)}
             group by e.pupil_id
-          ) f on f.pupil_id = c.id
+          ) f on f.pupil_id = p.id
+          -- the monitored cohorts, and whoever still has an unresolved signal (to close it)
+          where (c.cohort is not null or (p.id in ${unresolved}
+            and case when p.cohort ~ '^\\d{4}-\\d{4}$'
+              then right(p.cohort, 4)::int = left(p.cohort, 4)::int + 1 else false end))
+            ${onlyPupils(sql`p.id`, pupilIds)}
+          -- offset 0 keeps Postgres from inlining status into every later test of it, which
+          -- would compute the status a dozen times per pupil
+          offset 0
         ) s
+        offset 0
       ) k
+      -- The rest has nothing to open or close; leaving it out keeps this CTE small.
+      ${everyone ? sql`` : sql`where k.kind is not null or k.unresolved`}
     )`;
 }
 
@@ -250,7 +277,8 @@ export function checkStatement(scope: CheckScope): SQL {
       returning 1
     )
     select
-      (select count(*)::int from judged where in_window) as evaluated,
+      (select count(*)::int from pupils p
+        where p.cohort = any(${sql.param(monitoredCohorts(scope.asOf))}::text[]) ${onlyPupils(sql`p.id`, pupilIds)}) as evaluated,
       -- Notifications go to subscriptions only: without any, the changes need not leave the database.
       coalesce((
         select json_agg(json_build_object('signalId', id, 'change', change, 'kind', kind, 'audience', audience,
@@ -298,7 +326,7 @@ export interface Judgement {
 /** What the check would decide for each pupil of a monitored cohort on the date; writes nothing. */
 export async function judgePupils(ex: Executor, scope: CheckScope): Promise<Judgement[]> {
   const result = await ex.execute<Record<string, unknown>>(sql`
-    with ${judgement(scope)}
+    with ${judgement(scope, { everyone: true })}
     select id, cohort, status, authority, kind, audience from judged where in_window
   `);
   return result.rows.map((r) => ({

@@ -102,15 +102,25 @@ export async function runImport(services: Services, importId: string, { finalAtt
   const { pool } = services.database;
   const store = postgresFileStore(pool);
   const log = services.logger.child({ importId });
-  const { rows } = await pool.query<ImportRecord & { status: string }>(
+  const { rows } = await pool.query<ImportRecord & { status: string; problemType: string | null }>(
     `select id, kind, org_code as "orgCode", created_role as "createdRole", school_code as "schoolCode", cohort, strict,
-            mapping, size_bytes as "sizeBytes", status
+            mapping, size_bytes as "sizeBytes", status, problem->>'type' as "problemType"
      from imports where id = $1`,
     [importId],
   );
   const imp = rows[0];
   if (!imp) return void log.warn('import job for an import that no longer exists');
-  if (imp.status === 'done' || imp.status === 'failed') return; // finished by an earlier attempt
+  if (imp.status === 'done') {
+    // An earlier attempt committed but did not get to tidy up: finish that, and nothing else.
+    await store.remove(importId);
+    await enqueueEvaluateForImport(services, importId);
+    return;
+  }
+  if (imp.status === 'failed') {
+    // Only a failure a re-run could fix keeps its file.
+    if (!imp.problemType?.endsWith(':internal')) await store.remove(importId);
+    return;
+  }
 
   await pool.query(
     `update imports set status = 'running', started_at = now(), finished_at = null, progress = 0, rows = 0, created = 0,
@@ -140,7 +150,7 @@ export async function runImport(services: Services, importId: string, { finalAtt
     if (finalAttempt) {
       // The stored file is kept: the cause (a database outage) may pass, and an admin can re-run it.
       await pool
-        .query(`update imports set status = 'failed', problem = $2, finished_at = now() where id = $1`, [
+        .query(`update imports set status = 'failed', problem = $2, finished_at = now() where id = $1 and status = 'running'`, [
           importId,
           JSON.stringify(problemOf('internal', 'The import could not be completed; the file is kept so it can be run again')),
         ])

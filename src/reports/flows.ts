@@ -1,9 +1,9 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { inArray, sql, type SQL } from 'drizzle-orm';
 import type { Caller } from '../domain/access.js';
 import type { Executor } from '../db/client.js';
 import { gemeenteScope, pupilScope } from '../db/scope.js';
-import { pupils } from '../db/schema.js';
-import { seesOwnPupils, suppressMatrix, type Count } from './suppress.js';
+import { organisations, pupils } from '../db/schema.js';
+import { seesOwnPupils, suppressMatrix, type Cell, type Count } from './suppress.js';
 
 /**
  * "Bestemming na het vmbo": how many leavers of each vmbo vestiging went where.
@@ -84,10 +84,8 @@ export function reportPupils(caller: Caller, cohort: string, region: string | un
 
 interface FlowRow extends Record<string, unknown> {
   school_code: string;
-  school_name: string | null;
   leerweg: string | null;
   mbo_brin: string | null;
-  mbo_name: string | null;
   niveau: number | null;
   crebo: string | null;
   destination: string | null;
@@ -124,41 +122,65 @@ async function queryFlows(ex: Executor, caller: Caller, opts: FlowsOptions): Pro
       where ${scope} ${caller.role === 'mbo' ? sql`and b.mbo_brin = ${caller.org}` : sql``}
       group by 1, 2, 3, 4, 5, 6
     )
-    select g.*, so.name as school_name, mo.name as mbo_name
-    from grouped g
-    left join organisations so on so.code = g.school_code
-    left join organisations mo on mo.code = g.mbo_brin
+    select * from grouped
   `);
   return result.rows;
 }
 
 const TARGET_ORDER = [...OTHER_DESTINATIONS, UNKNOWN];
 
-function sourceOf(row: FlowRow, opts: FlowsOptions): FlowNode {
-  const name = row.school_name ? `${row.school_name} (${row.school_code})` : row.school_code;
-  if (opts.by === 'vestiging') return { id: row.school_code, label: name, side: 'source' };
-  const leerweg = row.leerweg ?? UNKNOWN;
-  const label = `${name}, ${row.leerweg === null ? 'leerweg onbekend' : row.leerweg}`;
-  return { id: `${row.school_code}:${leerweg}`, label, side: 'source' };
+/** Names of the schools and mbo's in a report: one small query instead of a name on every row. */
+async function namesOf(ex: Executor, rows: FlowRow[]): Promise<Map<string, string>> {
+  const codes = new Set<string>();
+  for (const r of rows) {
+    codes.add(r.school_code);
+    if (r.mbo_brin !== null) codes.add(r.mbo_brin);
+  }
+  if (!codes.size) return new Map();
+  const found = await ex
+    .select({ code: organisations.code, name: organisations.name })
+    .from(organisations)
+    .where(inArray(organisations.code, [...codes]));
+  return new Map(found.map((o) => [o.code, o.name]));
 }
 
-function targetOf(row: FlowRow): FlowNode {
+function sourceId(row: FlowRow, opts: FlowsOptions): string {
+  return opts.by === 'vestiging' ? row.school_code : `${row.school_code}:${row.leerweg ?? UNKNOWN}`;
+}
+
+function sourceLabel(row: FlowRow, opts: FlowsOptions, names: Map<string, string>): string {
+  const name = names.has(row.school_code) ? `${names.get(row.school_code)} (${row.school_code})` : row.school_code;
+  return opts.by === 'vestiging' ? name : `${name}, ${row.leerweg === null ? 'leerweg onbekend' : row.leerweg}`;
+}
+
+function targetId(row: FlowRow): string {
+  if (row.mbo_brin === null) return row.destination ?? UNKNOWN;
+  const base = `mbo:${row.mbo_brin}:${row.niveau ?? UNKNOWN}`;
+  return row.crebo === null ? base : `${base}:${row.crebo}`;
+}
+
+function targetLabel(row: FlowRow, names: Map<string, string>): string {
   if (row.mbo_brin === null) {
     const key = row.destination ?? UNKNOWN;
-    return { id: key, label: DESTINATION_LABELS[key] ?? key, side: 'target' };
+    return DESTINATION_LABELS[key] ?? key;
   }
-  const niveau = row.niveau === null ? UNKNOWN : String(row.niveau);
-  const name = row.mbo_name ?? row.mbo_brin;
-  const base = `${name} niveau ${niveau === UNKNOWN ? '?' : niveau}`;
-  return row.crebo === null
-    ? { id: `mbo:${row.mbo_brin}:${niveau}`, label: base, side: 'target' }
-    : { id: `mbo:${row.mbo_brin}:${niveau}:${row.crebo}`, label: `${base}, crebo ${row.crebo}`, side: 'target' };
+  const base = `${names.get(row.mbo_brin) ?? row.mbo_brin} niveau ${row.niveau ?? '?'}`;
+  return row.crebo === null ? base : `${base}, crebo ${row.crebo}`;
 }
 
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** mbo targets first (by code), then the other destinations in a fixed order, unknown last. */
-function compareTargets(a: string, b: string): number {
-  const rank = (id: string) => (id.startsWith('mbo:') ? -1 : TARGET_ORDER.indexOf(id));
-  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+const targetRank = (id: string) => (id.startsWith('mbo:') ? -1 : TARGET_ORDER.indexOf(id));
+
+/** Nodes in display order, and each node's position on its side. */
+function ordered(sources: Map<string, FlowNode>, targets: Map<string, FlowNode>) {
+  const sourceList = [...sources.values()].sort((a, b) => byText(a.id, b.id));
+  const targetList = [...targets.values()]
+    .map((node) => ({ node, rank: targetRank(node.id) }))
+    .sort((a, b) => a.rank - b.rank || byText(a.node.id, b.node.id))
+    .map((t) => t.node);
+  const position = (list: FlowNode[]) => new Map(list.map((n, i) => [n.id, i]));
+  return { sourceList, targetList, sourcePosition: position(sourceList), targetPosition: position(targetList) };
 }
 
 export async function flowsReport(
@@ -168,37 +190,43 @@ export async function flowsReport(
   minCell: number,
   now: Date = new Date(),
 ): Promise<FlowsReport> {
-  const rows = await inReportTransaction(ex, (trx) => queryFlows(trx, caller, opts));
-  const nodes = new Map<string, FlowNode>();
-  const cells = rows.map((row) => {
-    const source = sourceOf(row, opts);
-    const target = targetOf(row);
-    nodes.set(source.id, source);
-    nodes.set(target.id, target);
-    return { row: source.id, col: target.id, count: row.count };
+  const { rows, names } = await inReportTransaction(ex, async (trx) => {
+    const found = await queryFlows(trx, caller, opts);
+    return { rows: found, names: await namesOf(trx, found) };
   });
+  // A national report by crebo has some 100,000 cells: plain loops, labels built once per
+  // node, and precomputed sort keys.
+  const sources = new Map<string, FlowNode>();
+  const targets = new Map<string, FlowNode>();
+  const cells: Cell[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i += 1) {
+    const row = rows[i]!;
+    const source = sourceId(row, opts);
+    const target = targetId(row);
+    if (!sources.has(source)) sources.set(source, { id: source, label: sourceLabel(row, opts, names), side: 'source' });
+    if (!targets.has(target)) targets.set(target, { id: target, label: targetLabel(row, names), side: 'target' });
+    cells[i] = { row: source, col: target, count: row.count };
+  }
   const exact = seesOwnPupils(caller.role);
   const matrix = suppressMatrix(cells, minCell, exact);
-  const order = (a: FlowNode, b: FlowNode) =>
-    a.side !== b.side ? (a.side === 'source' ? -1 : 1) : a.side === 'source' ? (a.id < b.id ? -1 : 1) : compareTargets(a.id, b.id);
-  const sortedNodes = [...nodes.values()].sort(order);
-  const position = new Map(sortedNodes.map((n, i) => [n.id, i]));
-  const flows = matrix.cells
-    .map((c) => ({ source: c.row, target: c.col, count: c.count }))
-    .sort((a, b) => position.get(a.source)! - position.get(b.source)! || position.get(a.target)! - position.get(b.target)!);
-  const record = (ids: FlowNode[], totals: Map<string, Count>) =>
-    Object.fromEntries(ids.map((n) => [n.id, totals.has(n.id) ? totals.get(n.id)! : 0]));
+  const { sourceList, targetList, sourcePosition, targetPosition } = ordered(sources, targets);
+  const key = cells.map((c) => sourcePosition.get(c.row)! * targetList.length + targetPosition.get(c.col)!);
+  const flows = [...cells.keys()]
+    .sort((a, b) => key[a]! - key[b]!)
+    .map((i) => ({ source: cells[i]!.row, target: cells[i]!.col, count: matrix.counts[i]! }));
+  const record = (list: FlowNode[], totals: Map<string, Count>) =>
+    Object.fromEntries(list.map((n) => [n.id, totals.has(n.id) ? totals.get(n.id)! : 0]));
   return {
     cohort: opts.cohort,
     generatedAt: now.toISOString(),
     suppressed: matrix.suppressed,
     minCell: exact ? 0 : minCell,
-    nodes: sortedNodes,
+    nodes: [...sourceList, ...targetList],
     flows,
     totals: {
       pupils: matrix.total,
-      bySource: record(sortedNodes.filter((n) => n.side === 'source'), matrix.rowTotals),
-      byTarget: record(sortedNodes.filter((n) => n.side === 'target'), matrix.colTotals),
+      bySource: record(sourceList, matrix.rowTotals),
+      byTarget: record(targetList, matrix.colTotals),
     },
   };
 }

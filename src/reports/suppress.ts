@@ -30,12 +30,16 @@ export function suppressCount(count: number, minCell: number): Count {
   return count > 0 && count < minCell ? null : count;
 }
 
+/** A total of `sum` over parts of which `hidden` were suppressed. */
+function marginTotal(sum: number, hidden: number, minCell: number): Count {
+  return hidden === 1 || suppressCount(sum, minCell) === null ? null : sum;
+}
+
 /** A total over parts that were already suppressed (null) or not. */
 export function suppressTotal(total: number, parts: ReadonlyArray<Count>, minCell: number): Count {
-  if (suppressCount(total, minCell) === null) return null;
   let hidden = 0;
   for (const p of parts) if (p === null) hidden += 1;
-  return hidden === 1 ? null : total;
+  return marginTotal(total, hidden, minCell);
 }
 
 export interface Cell {
@@ -45,7 +49,8 @@ export interface Cell {
 }
 
 export interface SuppressedMatrix {
-  cells: Array<{ row: string; col: string; count: Count }>;
+  /** The cells' counts, in the order of the cells given. */
+  counts: Count[];
   rowTotals: Map<string, Count>;
   colTotals: Map<string, Count>;
   total: Count;
@@ -53,38 +58,60 @@ export interface SuppressedMatrix {
   suppressed: boolean;
 }
 
+interface Margin {
+  sum: number;
+  hidden: number;
+}
+
+function addTo(margins: Map<string, Margin>, key: string, count: number, hidden: number): void {
+  const m = margins.get(key);
+  if (m) {
+    m.sum += count;
+    m.hidden += hidden;
+  } else {
+    margins.set(key, { sum: count, hidden });
+  }
+}
+
+function totalsOf(margins: Map<string, Margin>, minCell: number): { totals: Map<string, Count>; hidden: number } {
+  const totals = new Map<string, Count>();
+  let hidden = 0;
+  for (const [key, m] of margins) {
+    const total = marginTotal(m.sum, m.hidden, minCell);
+    if (total === null) hidden += 1;
+    totals.set(key, total);
+  }
+  return { totals, hidden };
+}
+
 /**
  * A two-way table (rows x columns, e.g. school x destination) with its margins. minCell 0 or 1
- * hides nothing; pass exact = true for a caller who may see the pupils.
+ * hides nothing; pass exact = true for a caller who may see the pupils. Linear in the cells:
+ * a national table by crebo has some 100,000 of them.
  */
 export function suppressMatrix(cells: ReadonlyArray<Cell>, minCell: number, exact = false): SuppressedMatrix {
   const limit = exact ? 0 : minCell;
-  const out = cells.map((c) => ({ row: c.row, col: c.col, count: suppressCount(c.count, limit) }));
-  const rowParts = new Map<string, { sum: number; parts: Count[] }>();
-  const colParts = new Map<string, { sum: number; parts: Count[] }>();
+  const counts: Count[] = new Array(cells.length);
+  const rows = new Map<string, Margin>();
+  const cols = new Map<string, Margin>();
   let sum = 0;
-  for (const [i, c] of cells.entries()) {
+  let hiddenCells = 0;
+  for (let i = 0; i < cells.length; i += 1) {
+    const c = cells[i]!;
+    const count = suppressCount(c.count, limit);
+    const hidden = count === null ? 1 : 0;
+    counts[i] = count;
     sum += c.count;
-    for (const [map, key] of [[rowParts, c.row], [colParts, c.col]] as const) {
-      const entry = map.get(key) ?? { sum: 0, parts: [] };
-      entry.sum += c.count;
-      entry.parts.push(out[i]!.count);
-      map.set(key, entry);
-    }
+    hiddenCells += hidden;
+    addTo(rows, c.row, c.count, hidden);
+    addTo(cols, c.col, c.count, hidden);
   }
-  const margin = (map: Map<string, { sum: number; parts: Count[] }>) =>
-    new Map([...map].map(([key, e]) => [key, suppressTotal(e.sum, e.parts, limit)] as const));
-  const rowTotals = margin(rowParts);
-  const colTotals = margin(colParts);
-  const cellCounts = out.map((c) => c.count);
-  const total = [cellCounts, [...rowTotals.values()], [...colTotals.values()]].some(
-    (parts) => suppressTotal(sum, parts, limit) === null,
-  )
-    ? null
-    : sum;
-  const suppressed =
-    cellCounts.includes(null) || [...rowTotals.values(), ...colTotals.values()].includes(null) || total === null;
-  return { cells: out, rowTotals, colTotals, total, suppressed };
+  const rowTotals = totalsOf(rows, limit);
+  const colTotals = totalsOf(cols, limit);
+  const hiddenByPart = hiddenCells === 1 || rowTotals.hidden === 1 || colTotals.hidden === 1;
+  const total = hiddenByPart ? null : suppressCount(sum, limit);
+  const suppressed = hiddenCells + rowTotals.hidden + colTotals.hidden > 0 || total === null;
+  return { counts, rowTotals: rowTotals.totals, colTotals: colTotals.totals, total, suppressed };
 }
 
 /** A share n / of, hidden when either count is hidden (the share and one count give the other). */

@@ -47,6 +47,10 @@ describe('POST /v1/enrolments', () => {
     const [audit] = await ctx.services.database.db.select().from(auditLog).where(eq(auditLog.action, 'enrolment.write'));
     expect(audit!.pupilIds.sort()).toEqual([...new Set(body.items.map((i: { pupilId: string }) => i.pupilId))].sort());
     expect(ctx.logs.join('\n')).not.toContain(newcomer);
+
+    const jobs = await ctx.services.queues.get('monitoring').getJobs(['waiting', 'delayed']);
+    const queued = jobs.filter((j) => j.name === 'evaluate').flatMap((j) => (j.data as { pupilIds: string[] }).pupilIds);
+    expect(queued).toEqual(expect.arrayContaining(body.items.map((i: { pupilId: string }) => i.pupilId)));
   });
 
   it('is idempotent: the same batch again is all unchanged and adds no history', async () => {

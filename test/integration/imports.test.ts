@@ -105,6 +105,16 @@ describe('POST /v1/imports (leerlingen)', () => {
     expect(await pupilByBsn(bsns[2]!)).toMatchObject({ gemeenteCode: null, birthDate: '2010-05-06' });
   });
 
+  it('asks monitoring to re-evaluate the pupils the import created', async () => {
+    const created = await ctx.services.database.pool.query<{ pupil_id: string }>('select pupil_id from import_pupils where import_id = $1', [importId]);
+    const queued = async () => {
+      const jobs = await ctx.services.queues.get('monitoring').getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']);
+      return jobs.filter((j) => j.name === 'evaluate').flatMap((j) => (j.data as { pupilIds: string[] }).pupilIds);
+    };
+    for (let i = 0; i < 100 && (await queued()).length < created.rows.length; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await queued()).toEqual(expect.arrayContaining(created.rows.map((r) => r.pupil_id)));
+  });
+
   it('keeps no personal data in the stored chunks, the identifiers or the log', async () => {
     const chunks = await ctx.services.database.db.select().from(importChunks).where(eq(importChunks.importId, importId));
     expect(chunks).toEqual([]);

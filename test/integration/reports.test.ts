@@ -5,6 +5,7 @@ import { auditLog, dossiers, enrolments, organisations, pupils, signals } from '
 import { createTestContext, type TestContext } from '../support/context.js';
 import { insertPupil, seedOrganisations } from '../support/fixtures.js';
 import { monitoringCalendar, transitionStatus, type Destination, type VvaStatus } from '../../src/domain/transition.js';
+import { FlowsReport, MonitorReport } from '../../src/http/routes/reports.js';
 
 /**
  * A seeded cohort 2025-2026 (default threshold 5). Groups, as school / woongemeente -> what:
@@ -103,7 +104,8 @@ type FlowsBody = {
 async function flows(role: Parameters<TestContext['as']>[0], org: string, query = ''): Promise<FlowsBody> {
   const res = await ctx.app.inject({ method: 'GET', url: url(`flows?cohort=2025-2026${query}`), headers: ctx.as(role, org) });
   expect(res.statusCode, res.body).toBe(200);
-  return res.json() as FlowsBody;
+  expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+  return FlowsReport.parse(res.json()) as FlowsBody;
 }
 const cells = (body: FlowsBody) => Object.fromEntries(body.flows.map((f) => [`${f.source} > ${f.target}`, f.count]));
 
@@ -280,7 +282,7 @@ type MonitorBody = { asOf: string; suppressed: boolean; schools: Row[]; gemeente
 async function monitor(role: Parameters<TestContext['as']>[0], org: string, query: string): Promise<MonitorBody> {
   const res = await ctx.app.inject({ method: 'GET', url: url(`monitor?cohort=2025-2026${query}`), headers: ctx.as(role, org) });
   expect(res.statusCode, res.body).toBe(200);
-  return res.json() as MonitorBody;
+  return MonitorReport.parse(res.json()) as MonitorBody;
 }
 const rowOf = (rows: Row[], code: string | null) => rows.find((r) => r.code === code)!;
 const statuses = (counts: Record<string, number>) => ({

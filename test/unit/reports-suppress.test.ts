@@ -52,7 +52,7 @@ describe('suppressMatrix', () => {
 
   it('hides small cells and the margins that would give one back', () => {
     const m = suppressMatrix(cells, 5);
-    expect(m.cells.map((c) => c.count)).toEqual([6, null, null, 5, null, 7]);
+    expect(m.counts).toEqual([6, null, null, 5, null, 7]);
     expect(Object.fromEntries(m.rowTotals)).toEqual({ A: 9, B: null, C: 7 });
     // y: three hidden (2, 3) and 7 -> sum 12 shown; z: alone and small.
     expect(Object.fromEntries(m.colTotals)).toEqual({ x: 11, y: 12, z: null });
@@ -65,19 +65,19 @@ describe('suppressMatrix', () => {
 
   it('hides nothing for a caller who may see the pupils', () => {
     const m = suppressMatrix(cells, 5, true);
-    expect(m.cells.map((c) => c.count)).toEqual([6, 2, 1, 5, 3, 7]);
+    expect(m.counts).toEqual([6, 2, 1, 5, 3, 7]);
     expect(m.total).toBe(24);
     expect(m.suppressed).toBe(false);
   });
 
   it('honours the threshold it is given', () => {
     const m = suppressMatrix(cells, 3);
-    expect(m.cells.map((c) => c.count)).toEqual([6, null, null, 5, 3, 7]);
+    expect(m.counts).toEqual([6, null, null, 5, 3, 7]);
     expect(m.rowTotals.get('B')).toBe(8);
   });
 
   it('reports nothing hidden for an empty table', () => {
-    expect(suppressMatrix([], 5)).toMatchObject({ cells: [], total: 0, suppressed: false });
+    expect(suppressMatrix([], 5)).toMatchObject({ counts: [], total: 0, suppressed: false });
   });
 });
 

@@ -47,7 +47,7 @@ const ImportView = z
     warnings: z
       .record(z.string(), z.number().int())
       .nullable()
-      .describe('Rows stored with a caveat: gemeenteUnknown (pupils without a known municipality), newPupils (enrolments for pupils no school export named yet)'),
+      .describe('Rows stored with a caveat: gemeenteUnknown (rows whose municipality the file did not make known), newPupils (enrolments for pupils no school export named yet)'),
     problem: Problem.nullable().describe('Why the file as a whole failed'),
     createdBy: z.string(),
     createdAt: z.iso.datetime(),
@@ -173,6 +173,15 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     return { kind: fields.kind, cohort: fields.cohort ?? null, strict: fields.mode === 'strict', mapping, schoolCode };
   }
 
+  /** The import of the same bytes by the same organisation, unless that one failed. */
+  async function findDuplicate(orgCode: string, kind: Row['kind'], sha256: Buffer): Promise<Row | undefined> {
+    const [row] = await app.db
+      .select()
+      .from(imports)
+      .where(and(eq(imports.orgCode, orgCode), eq(imports.kind, kind), eq(imports.sha256, sha256), sql`${imports.status} <> 'failed'`));
+    return row;
+  }
+
   app.post(
     '/imports',
     {
@@ -189,12 +198,17 @@ const routes: FastifyPluginAsyncZod = async (app) => {
           'Answers 202 at once with the import id; the file is parsed in the background (GET the Location for ' +
           'progress, counts and rejected rows). The same file uploaded again answers 200 with the earlier import ' +
           'and duplicate: true. A file that is not a table or lacks required columns is refused at once (422).',
-        body: UploadBody.nullish(),
+        // The parts are streamed in the handler (fastify sees no body); this schema is for the docs.
+        body: z.preprocess((body) => body ?? undefined, UploadBody.optional()),
         response: { 200: Duplicate, 202: Accepted, ...problems(403, 413, 415, 422) },
       },
     },
     async (request, reply) => {
       const caller = request.caller;
+      const answerDuplicate = (existing: Row) => {
+        request.audit({ action: 'import.create', resourceType: 'import', resourceId: existing.id });
+        return reply.status(200).header('location', `/v1/imports/${existing.id}`).send({ ...view(existing), duplicate: true as const });
+      };
       const fields: Record<string, string> = {};
       let upload: Awaited<ReturnType<typeof uploadOf>> | undefined;
       let importId: string | undefined;
@@ -239,14 +253,10 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       }
       if (!upload || !importId || !stored) throw new HttpProblem('validation-error', 'Send the file in a part named file (after the fields)');
 
-      const [duplicate] = await app.db
-        .select()
-        .from(imports)
-        .where(and(eq(imports.orgCode, caller.org), eq(imports.kind, upload.kind), eq(imports.sha256, stored.sha256), sql`${imports.status} <> 'failed'`));
+      const duplicate = await findDuplicate(caller.org, upload.kind, stored.sha256);
       if (duplicate) {
         await discard();
-        request.audit({ action: 'import.create', resourceType: 'import', resourceId: duplicate.id });
-        return reply.status(200).header('location', `/v1/imports/${duplicate.id}`).send({ ...view(duplicate), duplicate: true as const });
+        return answerDuplicate(duplicate);
       }
 
       // A quick look at the header, so a wrong file is refused now rather than in the background.
@@ -280,14 +290,11 @@ const routes: FastifyPluginAsyncZod = async (app) => {
           .set({ status: 'queued', problem: null, sizeBytes: stored.size, sha256: stored.sha256, format: sniffed.format, encoding: sniffed.encoding, columns: described })
           .where(eq(imports.id, importId));
       } catch (error) {
+        // The unique index saw a concurrent upload of the same file win the race.
         await discard();
-        const [raced] = await app.db
-          .select()
-          .from(imports)
-          .where(and(eq(imports.orgCode, caller.org), eq(imports.kind, upload.kind), eq(imports.sha256, stored.sha256), sql`${imports.status} <> 'failed'`));
+        const raced = await findDuplicate(caller.org, upload.kind, stored.sha256);
         if (!raced) throw error;
-        request.audit({ action: 'import.create', resourceType: 'import', resourceId: raced.id });
-        return reply.status(200).header('location', `/v1/imports/${raced.id}`).send({ ...view(raced), duplicate: true as const });
+        return answerDuplicate(raced);
       }
 
       // The job id is the import id, so BullMQ never runs one import twice at once.
