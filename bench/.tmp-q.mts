@@ -8,6 +8,6 @@ const cpu = () => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(')
 const files = process.argv.slice(2);
 const tot: Record<string, number> = {};
 for (const f of files) await c.query(readFileSync(f, 'utf8'));
-for (let r = 0; r < 4; r++) for (const f of files) { const c0 = cpu(); const res = await c.query(readFileSync(f, 'utf8')); tot[f] = (tot[f] ?? 0) + cpu() - c0; if (r === 0) console.log(f, 'rows', res.rowCount); }
+for (let r = 0; r < 4; r++) for (const f of files) { const c0 = cpu(); await c.query(readFileSync(f, 'utf8')); tot[f] = (tot[f] ?? 0) + cpu() - c0; }
 for (const f of files) console.log(f, 'pg cpu ms/run', tot[f]! / 4);
 await c.end();

@@ -25,7 +25,7 @@ export interface ChildStart {
 }
 export type ChildMessage =
   | { ready: true; port?: number }
-  | { usage: { maxRssKb: number; rssKb: number; heapUsedKb: number } }
+  | { usage: { maxRssKb: number; rssKb: number; heapUsedKb: number; cpuMs: number } }
   | { error: string };
 
 const send = (message: ChildMessage) => process.send?.(message);
@@ -80,7 +80,15 @@ process.on('message', (message: ChildStart | { usage: true } | { stop: true }) =
     );
   } else if ('usage' in message) {
     const memory = process.memoryUsage();
-    send({ usage: { maxRssKb: process.resourceUsage().maxRSS, rssKb: Math.round(memory.rss / 1024), heapUsedKb: Math.round(memory.heapUsed / 1024) } });
+    const usage = process.resourceUsage();
+    send({
+      usage: {
+        maxRssKb: usage.maxRSS,
+        rssKb: Math.round(memory.rss / 1024),
+        heapUsedKb: Math.round(memory.heapUsed / 1024),
+        cpuMs: Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000),
+      },
+    });
   } else if ('stop' in message) {
     void exit();
   }

@@ -29,7 +29,7 @@ export interface RunningChild {
   pid: number;
   port: number | undefined;
   /** The child's own view: peak RSS (resourceUsage().maxRSS), current RSS and heap. */
-  usage(): Promise<{ maxRssKb: number; rssKb: number; heapUsedKb: number }>;
+  usage(): Promise<{ maxRssKb: number; rssKb: number; heapUsedKb: number; cpuMs: number }>;
   stop(): Promise<void>;
 }
 
@@ -41,6 +41,7 @@ export interface SpawnOptions {
 export async function spawnChild(start: ChildStart, options: SpawnOptions = {}): Promise<RunningChild> {
   const execArgv = ['--import', 'tsx', ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [])];
   const child: ChildProcess = fork(join(import.meta.dirname, 'child.ts'), [start.mode], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  child.setMaxListeners(100);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const next = <K extends string>(key: K) =>
     new Promise<Extract<ChildMessage, Record<K, unknown>>>((resolve, reject) => {

@@ -39,20 +39,28 @@ export async function enqueueEvaluate(services: Services, pupilIds: readonly str
   }
 }
 
-/** The pupils an import created or changed, read back page by page so a large import stays small in memory. */
+/**
+ * The pupils an import created or changed, read through one cursor in pages of 1000, so a large
+ * import stays small in memory and the table is scanned once (not once per page).
+ */
 export async function enqueueEvaluateForImport(services: Services, importId: string): Promise<void> {
-  const { pool } = services.database;
-  let after = '00000000-0000-0000-0000-000000000000';
-  for (;;) {
-    const { rows } = await pool.query<{ pupil_id: string }>(
-      `select pupil_id from import_pupils
-       where import_id = $1 and action <> 'unchanged' and pupil_id > $2
-       order by pupil_id limit $3`,
-      [importId, after, EVALUATE_CHUNK],
+  const client = await services.database.pool.connect();
+  try {
+    await client.query('begin read only');
+    await client.query(
+      `declare changed no scroll cursor for
+       select pupil_id from import_pupils where import_id = $1 and action <> 'unchanged'`,
+      [importId],
     );
-    if (!rows.length) return;
-    if (!(await enqueueBestEffort(services, 'evaluate', { pupilIds: rows.map((r) => r.pupil_id) }))) return;
-    after = rows.at(-1)!.pupil_id;
-    if (rows.length < EVALUATE_CHUNK) return;
+    for (;;) {
+      const { rows } = await client.query<{ pupil_id: string }>(`fetch ${EVALUATE_CHUNK} from changed`);
+      if (!rows.length) break;
+      if (!(await enqueueBestEffort(services, 'evaluate', { pupilIds: rows.map((r) => r.pupil_id) }))) break;
+    }
+    await client.query('commit');
+    client.release();
+  } catch (error) {
+    client.release(true);
+    throw error;
   }
 }

@@ -108,21 +108,19 @@ async function queryFlows(ex: Executor, caller: Caller, opts: FlowsOptions): Pro
                     when e.status in ('onderwijsovereenkomst_aangeboden', 'ingeschreven') then 1
                     else 2 end,
                e.updated_at desc, e.id
-    ), grouped as (
-      select ${pupils.schoolCode} as school_code,
-             ${opts.by === 'leerweg' ? sql`${pupils.leerweg}` : sql`null::text`} as leerweg,
-             b.mbo_brin, b.niveau,
-             ${opts.detail === 'crebo' ? sql`b.crebo` : sql`null::text`} as crebo,
-             case when b.pupil_id is not null then null
-                  when ${pupils.destination} in (${otherDestinations}) then ${pupils.destination}
-                  when ${pupils.destination} is not null then 'overig'
-                  else ${UNKNOWN} end as destination,
-             count(*)::int as count
-      from ${pupils} left join best b on b.pupil_id = ${pupils.id}
-      where ${scope} ${caller.role === 'mbo' ? sql`and b.mbo_brin = ${caller.org}` : sql``}
-      group by 1, 2, 3, 4, 5, 6
     )
-    select * from grouped
+    select ${pupils.schoolCode} as school_code,
+           ${opts.by === 'leerweg' ? sql`${pupils.leerweg}` : sql`null::text`} as leerweg,
+           b.mbo_brin, b.niveau,
+           ${opts.detail === 'crebo' ? sql`b.crebo` : sql`null::text`} as crebo,
+           case when b.pupil_id is not null then null
+                when ${pupils.destination} in (${otherDestinations}) then ${pupils.destination}
+                when ${pupils.destination} is not null then 'overig'
+                else ${UNKNOWN} end as destination,
+           count(*)::int as count
+    from ${pupils} left join best b on b.pupil_id = ${pupils.id}
+    where ${scope} ${caller.role === 'mbo' ? sql`and b.mbo_brin = ${caller.org}` : sql``}
+    group by 1, 2, 3, 4, 5, 6
   `);
   return result.rows;
 }
@@ -213,9 +211,9 @@ export async function flowsReport(
   const key = cells.map((c) => sourcePosition.get(c.row)! * targetList.length + targetPosition.get(c.col)!);
   const flows = [...cells.keys()]
     .sort((a, b) => key[a]! - key[b]!)
-    .map((i) => ({ source: cells[i]!.row, target: cells[i]!.col, count: matrix.counts[i]! }));
+    .map((i) => ({ source: cells[i]!.row, target: cells[i]!.col, count: matrix.counts[i] ?? null }));
   const record = (list: FlowNode[], totals: Map<string, Count>) =>
-    Object.fromEntries(list.map((n) => [n.id, totals.has(n.id) ? totals.get(n.id)! : 0]));
+    Object.fromEntries(list.map((n) => [n.id, totals.get(n.id) ?? null]));
   return {
     cohort: opts.cohort,
     generatedAt: now.toISOString(),

@@ -5,7 +5,7 @@ import { monitoringCalendar, type TransitionStatus } from '../domain/transition.
 import type { Executor } from '../db/client.js';
 import { organisations, pupils } from '../db/schema.js';
 import { inReportTransaction, reportPupils } from './flows.js';
-import { seesOwnPupils, share, suppressRows, type Count, type Counts, type SuppressedCounts } from './suppress.js';
+import { countIn, seesOwnPupils, share, suppressRows, type Count, type Counts, type SuppressedCounts } from './suppress.js';
 
 /**
  * The monitor: per school (vestiging) and per municipality, how far the cohort is on a date.
@@ -171,10 +171,10 @@ function flatCounts(row: StatusRow): Record<string, number> {
 }
 
 function shape(code: string | null, name: string | null, c: SuppressedCounts): MonitorRow {
-  const get = (key: string): Count => (key in c ? c[key]! : 0);
+  const get = (key: string): Count => countIn(c, key);
   const statuses = Object.fromEntries(STATUSES.map((s) => [s, get(`status:${s}`)])) as Record<TransitionStatus, Count>;
   const afgesloten = Object.fromEntries(
-    Object.keys(c).filter((k) => k.startsWith('afgesloten:')).sort().map((k) => [k.slice('afgesloten:'.length), c[k]!]),
+    Object.keys(c).filter((k) => k.startsWith('afgesloten:')).sort().map((k) => [k.slice('afgesloten:'.length), countIn(c, k)]),
   );
   const overgedragen = get('dossiers:overgedragen');
   const ontvangen = get('dossiers:ontvangen');
@@ -221,8 +221,8 @@ export async function monitorReport(
   const level = (l: Level) => [...rows.values()].filter((r) => r.row.level === l).sort(byCode);
   const schools = level('school');
   const gemeenten = level('gemeente');
-  // An empty scope has no rows at all, not even the grand total.
-  const total = level('totaal')[0]?.counts ?? flatCounts({ level: 'totaal', code: null, name: null, cohort_size: 0, early: 0, overgedragen: 0, ontvangen: 0 });
+  // The () grouping set gives the total row even over no pupils at all.
+  const total = level('totaal')[0]!.counts;
   const exact = seesOwnPupils(caller.role);
   const partition = { total: 'cohortSize', parts: STATUSES.map((s) => `status:${s}`) };
   const suppressed = suppressRows(

@@ -123,6 +123,12 @@ export function share(n: Count, of: Count): number | null {
 export type Counts = Readonly<Record<string, number>>;
 export type SuppressedCounts = Record<string, Count>;
 
+/** A named count of a row; one the row does not have is 0. */
+export function countIn(row: Readonly<Record<string, Count>>, key: string): Count {
+  const value = row[key];
+  return value === undefined ? 0 : value;
+}
+
 /** Counts within one row that add up to another count of that row (cohort size = sum of statuses). */
 export interface Partition {
   total: string;
@@ -148,11 +154,10 @@ export function suppressRows(
   exact = false,
 ): SuppressedRows {
   const limit = exact ? 0 : minCell;
-  const valueOf = (row: Readonly<Record<string, Count>>, key: string): Count => (key in row ? row[key]! : 0);
   const withPartitions = (raw: Counts, out: SuppressedCounts): SuppressedCounts => {
     for (const p of partitions) {
       if (out[p.total] === null || !(p.total in raw)) continue;
-      out[p.total] = suppressTotal(raw[p.total]!, p.parts.map((k) => valueOf(out, k)), limit);
+      out[p.total] = suppressTotal(raw[p.total]!, p.parts.map((k) => countIn(out, k)), limit);
     }
     return out;
   };
@@ -163,7 +168,7 @@ export function suppressRows(
   );
   const outTotal: SuppressedCounts = {};
   for (const [key, value] of Object.entries(total)) {
-    const hiddenByGroup = outGroups.some((rows) => suppressTotal(value, rows.map((r) => valueOf(r, key)), limit) === null);
+    const hiddenByGroup = outGroups.some((rows) => suppressTotal(value, rows.map((r) => countIn(r, key)), limit) === null);
     outTotal[key] = hiddenByGroup ? null : suppressCount(value, limit);
   }
   withPartitions(total, outTotal);

@@ -197,6 +197,8 @@ describe('flows: exact counts in every role scope', () => {
     const body = await flows('officer', 'GM9901', '&region=RMC02');
     expect(body.flows).toEqual([]);
     expect(body.totals.pupils).toBe(0);
+    const empty = await monitor('officer', 'GM9901', '&region=RMC02&asOf=2026-10-15');
+    expect([empty.schools, empty.gemeenten, empty.totals.cohortSize]).toEqual([[], [], 0]);
   });
 
   it('splits sources by leerweg and targets by crebo on request', async () => {
@@ -381,6 +383,15 @@ describe('monitor', () => {
     expect(body.totals).toMatchObject({ cohortSize: 26, gestart: null, nietGestart: 11, uitgevallen: 7 });
   });
 
+  it('gives an mbo the pupils who applied there, suppressed, hiding a total one small school gives away', async () => {
+    const body = await monitor('mbo', '33CC', '&asOf=2026-10-15');
+    expect(body.schools.map((r) => [r.code, r.cohortSize, r.gestart, r.nietGestart])).toEqual([
+      ['11AA00', 6, 6, 0], ['11AA01', 5, 0, 5], ['22BB00', null, null, null],
+    ]);
+    expect(body.gemeenten.map((r) => [r.code, r.cohortSize])).toEqual([['GM9901', 12], ['GM9903', null]]);
+    expect(body.totals).toMatchObject({ cohortSize: null, gestart: null, nietGestart: null });
+  });
+
   it('answers CSV with one row per school, per gemeente and the total', async () => {
     const res = await ctx.app.inject({
       method: 'GET', url: url('monitor?cohort=2025-2026&asOf=2026-10-15'), headers: { ...ctx.as('mentor', '11AA'), accept: 'text/csv, application/json;q=0.5' },
@@ -409,5 +420,32 @@ describe('monitor', () => {
     expect(res.json().asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     const rows = await ctx.services.database.db.select().from(auditLog).where(eq(auditLog.actorSub, 'monitor-probe'));
     expect(rows.map((r) => r.action)).toEqual(['report.monitor']);
+  });
+});
+
+describe('a configured threshold', () => {
+  let small: TestContext;
+  beforeAll(async () => {
+    small = await createTestContext({ REPORT_MIN_CELL: '3' });
+    await seedOrganisations(small.services);
+    const started: string[] = [];
+    for (let i = 0; i < 3; i += 1) started.push((await insertPupil(small.services, { schoolCode: '11AA00' })).id);
+    for (let i = 0; i < 2; i += 1) await insertPupil(small.services, { schoolCode: '11AA00' });
+    await small.services.database.db.insert(enrolments).values(started.map((pupilId) => ({
+      pupilId, mboBrin: '33CC', crebo: '25180', niveau: 4, status: 'ingeschreven' as const, startDate: '2026-08-25',
+    })));
+  });
+  afterAll(() => small.close());
+
+  it('hides only cells under REPORT_MIN_CELL', async () => {
+    const res = await small.app.inject({ method: 'GET', url: url('flows?cohort=2025-2026'), headers: small.as('admin', 'RMC01') });
+    const body = res.json() as FlowsBody;
+    expect(body.minCell).toBe(3);
+    expect(body.flows).toEqual([
+      { source: '11AA00', target: 'mbo:33CC:4', count: 3 },
+      { source: '11AA00', target: 'onbekend', count: null },
+    ]);
+    const csv = await small.app.inject({ method: 'GET', url: url('flows?cohort=2025-2026'), headers: { ...small.as('admin', 'RMC01'), accept: 'text/csv' } });
+    expect(csv.body.trimEnd().split('\r\n').at(-1)).toMatch(/;<3$/);
   });
 });

@@ -24,7 +24,7 @@ const ImportView = z
     id: z.uuid(),
     kind: z.enum(KINDS),
     status: z.enum(importStatus),
-    progress: z.number().min(0).max(1),
+    progress: z.number().min(0).max(1).describe('Share of the file read so far; the last stretch (0.95 to 1) is the merge'),
     orgCode: z.string().describe('The uploading organisation'),
     schoolCode: z.string().nullable().describe('leerlingen: the vestiging of rows without a vestiging column'),
     cohort: z.string().nullable(),

@@ -1,9 +1,0 @@
-import { randomBytes } from 'node:crypto';
-import pino from 'pino';
-import { loadConfig } from '../src/config.js';
-import { createServices, closeServices } from '../src/services.js';
-import { benchReports } from './reports.js';
-const config = loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/doorstroom_reportbench', REDIS_URL: 'redis://127.0.0.1:6379', JWT_SECRET: 'x'.repeat(40), PII_HMAC_KEY: randomBytes(32).toString('base64'), PII_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
-const services = createServices(config, pino({ level: 'silent' }));
-console.log(await benchReports(services, '2025-2026'));
-await closeServices(services);
