@@ -139,7 +139,7 @@ export async function runImport(services: Services, importId: string, { finalAtt
     if (error instanceof InvalidFile || error instanceof ImportFileError) {
       const problem = error instanceof InvalidFile ? error.problem : fileError(error).problem;
       await pool.query(
-        `update imports set status = 'failed', problem = $2, finished_at = now() where id = $1`,
+        `update imports set status = 'failed', problem = $2, finished_at = clock_timestamp() where id = $1`,
         [importId, JSON.stringify(problem)],
       );
       await store.remove(importId); // the file held personal data, and a retry would fail the same way
@@ -150,7 +150,7 @@ export async function runImport(services: Services, importId: string, { finalAtt
     if (finalAttempt) {
       // The stored file is kept: the cause (a database outage) may pass, and an admin can re-run it.
       await pool
-        .query(`update imports set status = 'failed', problem = $2, finished_at = now() where id = $1 and status = 'running'`, [
+        .query(`update imports set status = 'failed', problem = $2, finished_at = clock_timestamp() where id = $1 and status = 'running'`, [
           importId,
           JSON.stringify(problemOf('internal', 'The import could not be completed; the file is kept so it can be run again')),
         ])
@@ -250,7 +250,7 @@ async function importFile(services: Services, store: FileStore, imp: ImportRecor
       await client.query('rollback');
       release();
       await pool.query(
-        `update imports set status = 'failed', progress = 1, rows = $2, rejected = $3, encoding = $4, problem = $5, finished_at = now()
+        `update imports set status = 'failed', progress = 1, rows = $2, rejected = $3, encoding = $4, problem = $5, finished_at = clock_timestamp()
          where id = $1`,
         [imp.id, rows, rejected, table.encoding ?? null, JSON.stringify(problemOf('rows-rejected', `${rejected} of ${rows} rows are not valid; in strict mode nothing was imported`))],
       );
@@ -275,7 +275,7 @@ async function importFile(services: Services, store: FileStore, imp: ImportRecor
     await insertRowErrors(client, imp.id, errors);
     await client.query(
       `update imports set status = 'done', progress = 1, rows = $2, created = $3, updated = $4, unchanged = $5, rejected = $6,
-         encoding = $7, warnings = $8, finished_at = now()
+         encoding = $7, warnings = $8, finished_at = clock_timestamp()
        where id = $1`,
       [imp.id, rows, counts.created, counts.updated, counts.unchanged, rejected, table.encoding ?? null, Object.keys(warnings).length ? JSON.stringify(warnings) : null],
     );

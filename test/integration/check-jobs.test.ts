@@ -53,7 +53,8 @@ describe('POST /v1/checks', () => {
 
     const done = await until(async () => {
       const r = await ctx.app.inject({ method: 'GET', url: `/v1/checks/${id}`, headers: admin() });
-      return r.json().status === 'done' && r.json();
+      const body = r.json() as { status: string; finishedAt: string; startedAt: string };
+      return body.status === 'done' ? body : null;
     });
     expect(done).toMatchObject({ id, asOf: '2026-09-02', trigger: 'manual', progress: 1, evaluated: 1, opened: 1, closed: 0, counts: { niet_gestart: 1 }, createdBy: 'admin-RMC01' });
     expect(Date.parse(done.finishedAt)).toBeGreaterThanOrEqual(Date.parse(done.startedAt));

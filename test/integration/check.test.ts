@@ -166,6 +166,18 @@ describe('closing and reopening', () => {
   });
 });
 
+describe('erasure', () => {
+  it("deletes a pupil's signals and their events with the pupil", async () => {
+    const { id } = await insertPupil(ctx.services);
+    await db().transaction((trx) => checkSignals(trx, { asOf: '2026-09-05', pupilIds: [id] }));
+    const [signal] = await signalsOf(id);
+    expect(await eventsOf(signal!.id)).toHaveLength(1);
+    await db().delete(pupils).where(eq(pupils.id, id));
+    expect(await signalsOf(id)).toEqual([]);
+    expect(await eventsOf(signal!.id)).toEqual([]);
+  });
+});
+
 describe('re-evaluating some pupils', () => {
   let pupil: string;
   let other: string;

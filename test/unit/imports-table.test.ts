@@ -161,8 +161,8 @@ describe('openTable: CSV', () => {
     expect((error as Error).message).not.toContain(number);
   });
 
-  it('streams a 200,000-row CSV without holding it in memory', async () => {
-    const total = 200_000;
+  it('streams a 50,000-row CSV without holding it in memory', async () => {
+    const total = 50_000;
     let produced = 0;
     const source = Readable.from(
       (function* () {
@@ -187,7 +187,7 @@ describe('openTable: CSV', () => {
     expect(lastRow).toBe(total + 1);
     // Rows arrive while the source is still being generated: the file is never read whole.
     expect(producedAtFirstRow).toBeLessThan(total / 2);
-  });
+  }, 30_000);
 
   it('closes the input when the rows are not read to the end', async () => {
     const source = Readable.from(
