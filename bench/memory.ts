@@ -36,10 +36,16 @@ export interface RunningChild {
 export interface SpawnOptions {
   /** Write a V8 CPU profile of the child into this directory (node --cpu-prof). */
   cpuProfDir?: string;
+  /** More node flags for the child, e.g. V8 heap settings to try. */
+  nodeFlags?: string[];
 }
 
 export async function spawnChild(start: ChildStart, options: SpawnOptions = {}): Promise<RunningChild> {
-  const execArgv = ['--import', 'tsx', ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [])];
+  const execArgv = [
+    '--import', 'tsx',
+    ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
+    ...(options.nodeFlags ?? []),
+  ];
   const child: ChildProcess = fork(join(import.meta.dirname, 'child.ts'), [start.mode], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   child.setMaxListeners(100);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -199,17 +199,29 @@ export function checkStatement(scope: CheckScope): SQL {
       from judged j
       where j.kind is not null
     ),
-    planned as (
-      select d.*, s.id as signal_id, s.status as old_status, s.version as old_version,
+    -- Each desired signal beside the signal it has (of any status), and each unresolved signal
+    -- beside the desired one it no longer has: one join for what to open and what to close.
+    compared as (
+      select d.pupil_id, d.cohort, d.kind, d.audience, d.authority, d.gemeente_code, d.school_code,
+        s.id as signal_id, s.pupil_id as signal_pupil_id, s.status as old_status, s.version as old_version,
         case
+          when d.pupil_id is null then 'close'
           when s.id is null then 'opened'
           when s.status = 'afgesloten' then case when s.closed_by is null then 'reopened' end
           when (s.audience, s.authority, s.gemeente_code, s.school_code)
             is distinct from (d.audience, d.authority, d.gemeente_code, d.school_code) then 'updated'
         end as change
       from desired d
-      left join signals s on s.pupil_id = d.pupil_id and s.kind = d.kind and s.cohort = d.cohort
+      full join (
+        -- desired signals are of monitored cohorts; unresolved ones may be of any
+        select id, pupil_id, kind, cohort, status, version, closed_by, audience, authority, gemeente_code, school_code
+        from signals
+        where (cohort = any(${sql.param(monitoredCohorts(scope.asOf))}::text[]) or status <> 'afgesloten')
+          ${onlyPupils(sql`pupil_id`, pupilIds)}
+      ) s on s.pupil_id = d.pupil_id and s.kind = d.kind and s.cohort = d.cohort
+      where d.pupil_id is not null or s.status <> 'afgesloten'
     ),
+    planned as (select * from compared where change in ('opened', 'reopened', 'updated')),
     -- New signals: a plain insert, not ON CONFLICT, whose speculative insertion costs a first
     -- night with 20k new signals some 15%. Nothing can conflict: every writer of new signals
     -- holds the check lock, and this statement saw every signal there is.
@@ -241,7 +253,7 @@ export function checkStatement(scope: CheckScope): SQL {
     -- closeReason: what the pupil did explains the closing, else a successor signal, else the
     -- pupil left what the check watches.
     closing as (
-      select s.id, s.version, s.status as old_status,
+      select c.signal_id as id, c.old_version as version, c.old_status,
         case j.status
           when 'gestart' then 'ingeschreven'
           when 'elders' then 'elders_onderwijs_of_werk'
@@ -250,13 +262,9 @@ export function checkStatement(scope: CheckScope): SQL {
           when 'aangemeld' then 'aangemeld'
           else case when j.kind is not null then 'opgevolgd' else 'buiten_doelgroep' end
         end as reason
-      from signals s
-      left join judged j on j.id = s.pupil_id
-      where s.status <> 'afgesloten'
-        ${onlyPupils(sql`s.pupil_id`, pupilIds)}
-        and not exists (
-          select 1 from desired d where d.pupil_id = s.pupil_id and d.kind = s.kind and d.cohort = s.cohort
-        )
+      from compared c
+      left join judged j on j.id = c.signal_pupil_id
+      where c.change = 'close'
     ),
     closed as (
       update signals s

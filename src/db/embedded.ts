@@ -42,7 +42,7 @@ export interface EmbeddedOptions {
 
 export interface EmbeddedServer {
   port: number;
-  /** false when a server this data directory already ran (another process of the project) was reused. */
+  /** false when another process of the project already runs the server on this data directory: it is shared, not stopped here. */
   started: boolean;
   url(database: string): string;
   /** Stops the server if this process started it (fast shutdown: clean, no recovery on the next start). */

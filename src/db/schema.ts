@@ -335,8 +335,10 @@ export const signals = pgTable(
   (t) => [
     // One signal per pupil, kind and cohort, ever: a second run reopens, never duplicates.
     uniqueIndex('signals_pupil_kind_cohort_idx').on(t.pupilId, t.kind, t.cohort),
-    index('signals_gemeente_status_idx').on(t.gemeenteCode, t.status, t.openedAt),
-    index('signals_school_status_idx').on(t.schoolCode, t.status, t.openedAt),
+    // The casework lists: one municipality's (or school's) signals of a status, newest first,
+    // read straight off the index in the cursor's (opened_at, id) order.
+    index('signals_gemeente_status_opened_idx').on(t.gemeenteCode, t.status, t.openedAt, t.id),
+    index('signals_school_status_opened_idx').on(t.schoolCode, t.status, t.openedAt, t.id),
     // The check closes what is still unresolved; closed signals pile up over the years.
     index('signals_unresolved_pupil_idx').on(t.pupilId).where(sql`${t.status} <> 'afgesloten'`),
     index('signals_opened_idx').on(t.openedAt, t.id),

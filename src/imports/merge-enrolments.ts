@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Pii } from '../privacy/pii.js';
-import type { Identifiers, RowError } from './rows.js';
+import type { Identifiers } from './rows.js';
 import type { MergeCounts } from './merge-pupils.js';
 import { copyLine, lockPupilMerge, readRejections, type Rejections } from './staging.js';
 
@@ -209,5 +209,3 @@ export async function enrolmentOutcomes(client: pg.PoolClient): Promise<StagedOu
     order by r.row`);
   return rows;
 }
-
-export type { RowError };

@@ -14,7 +14,7 @@ import {
   type MergeCounts, type PupilLookups,
 } from './merge-pupils.js';
 import { mapEnrolmentRow, mapPupilRow, type RowError } from './rows.js';
-import { CopyWriter, prepareSession, tuneTransaction, type Rejections } from './staging.js';
+import { CopyWriter, MAX_REPORTED_REJECTIONS, prepareSession, tuneTransaction, type Rejections } from './staging.js';
 import { openTable, type Table } from './table.js';
 
 /**
@@ -25,7 +25,7 @@ import { openTable, type Table } from './table.js';
  */
 
 /** Row errors kept per import; all are counted. */
-export const MAX_STORED_ROW_ERRORS = 10_000;
+const MAX_STORED_ROW_ERRORS = MAX_REPORTED_REJECTIONS;
 const PROGRESS_INTERVAL_MS = 1000;
 /** Parsing is most of the work; the last stretch of progress is the merge. */
 const PARSE_SHARE = 0.95;

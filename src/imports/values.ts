@@ -1,3 +1,4 @@
+import type { Destination as DomainDestination, VvaStatus } from '../domain/transition.js';
 import { normaliseKey, normaliseWords } from './normalise.js';
 
 /**
@@ -122,7 +123,7 @@ export function parseExamResult(raw: string): Parsed<ExamResult> | null {
   return result ? ok(result) : null;
 }
 
-export type Destination = 'mbo' | 'havo_vwo' | 'vo' | 'buitenland' | 'werk' | 'vrijstelling' | 'overig';
+export type Destination = 'mbo' | DomainDestination;
 
 // Checked in order: "BBL met werk" is mbo, "ROC" beats any school word after it.
 const DESTINATION_KEYWORDS: [Destination, RegExp][] = [
@@ -174,13 +175,7 @@ export function parseMboLeerweg(raw: string): Parsed<MboLeerweg> | null {
   return fail('not an mbo leerweg (expected BOL or BBL)');
 }
 
-export type VvaStatus =
-  | 'aangemeld'
-  | 'onderwijsovereenkomst_aangeboden'
-  | 'leidt_niet_tot_inschrijving'
-  | 'teruggetrokken'
-  | 'ingeschreven'
-  | 'uitgeschreven';
+export type { VvaStatus };
 
 const VVA_STATUS: Record<string, VvaStatus> = {};
 const vvaWords: Record<VvaStatus, string[]> = {
