@@ -14,7 +14,10 @@ import type { Executor } from './client.js';
  * the TypeScript rules agree; change both or neither.
  */
 
-/** Every check (nightly, manual, per-pupil) takes this lock: two never interleave their writes. */
+/**
+ * Every check (nightly, manual, per-pupil) takes this lock: two never interleave their writes.
+ * The trigger that deletes a deleted pupil's signals (migration 0009) takes it too.
+ */
 export const CHECK_LOCK = 4_711_2026;
 
 /**
@@ -179,6 +182,9 @@ function judgement({ asOf, pupilIds }: CheckScope, { everyone = false } = {}): S
             and case when p.cohort ~ '^\\d{4}-\\d{4}$'
               then right(p.cohort, 4)::int = left(p.cohort, 4)::int + 1 else false end))
             ${onlyPupils(sql`p.id`, pupilIds)}
+            -- Most pupils have started (or gone elsewhere): no signal, so nothing to judge,
+            -- unless one of theirs is still open and must be closed.
+            ${everyone ? sql`` : sql`and ((p.destination is null and coalesce(f.flags & 1, 0) = 0) or p.id in ${unresolved})`}
           -- offset 0 keeps Postgres from inlining status into every later test of it, which
           -- would compute the status a dozen times per pupil
           offset 0

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, like, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gte, inArray, like, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Caller } from '../domain/access.js';
 import type { DossierContent } from '../domain/dossier.js';
@@ -23,13 +23,15 @@ export function signalScope(caller: Caller): SQL | null {
   switch (caller.role) {
     case 'admin':
       return sql`true`;
+    // The audience tests are literal, as in the partial indexes' predicates, so those are used.
     case 'officer':
       return sql`(${gemeenteScope(caller.org, sql`${signals.gemeenteCode}`)}
-        and (${signals.audience} = 'officer' or (${signals.audience} = 'both' and ${signals.authority} is not null)))`;
+        and ${signals.audience} in ('officer', 'both')
+        and (${signals.audience} = 'officer' or ${signals.authority} is not null))`;
     case 'mentor':
       return and(
         isBrin(caller.org) ? like(signals.schoolCode, `${caller.org}%`) : eq(signals.schoolCode, caller.org),
-        inArray(signals.audience, ['school', 'both']),
+        sql`${signals.audience} in ('school', 'both')`,
       )!;
     case 'mbo':
       return null;
@@ -53,11 +55,15 @@ const pupilColumns = {
   birthDate: pupils.birthDate,
 };
 
+/**
+ * One page of signals, newest first, with who they are about, in one statement. The page is cut
+ * from signals alone (a subquery with its limit) and only its pupils are joined: joining first
+ * would join every signal in scope before the limit.
+ */
 export async function listSignals(ex: Executor, scope: SQL, filters: SignalFilters, limit: number, cursor: Cursor | null) {
-  return ex
-    .select({ signal: signals, pupil: pupilColumns, cursorAt: cursorTime(signals.openedAt) })
+  const page = ex
+    .select({ ...getTableColumns(signals), cursorAt: cursorTime(signals.openedAt).as('cursor_at') })
     .from(signals)
-    .innerJoin(pupils, eq(pupils.id, signals.pupilId))
     .where(
       and(
         scope,
@@ -71,7 +77,14 @@ export async function listSignals(ex: Executor, scope: SQL, filters: SignalFilte
       ),
     )
     .orderBy(desc(signals.openedAt), desc(signals.id))
-    .limit(limit + 1);
+    .limit(limit + 1)
+    .as('page');
+  const { cursorAt, ...signalColumns } = page._.selectedFields;
+  return ex
+    .select({ signal: signalColumns, pupil: pupilColumns, cursorAt })
+    .from(page)
+    .innerJoin(pupils, eq(pupils.id, page.pupilId))
+    .orderBy(desc(page.openedAt), desc(page.id));
 }
 
 const gemeente = alias(organisations, 'gemeente');
