@@ -102,19 +102,6 @@ export async function findSignal(ex: Executor, scope: SQL, id: string) {
   return row ?? null;
 }
 
-/** The pupil's applications and enrolments, each with its reported history (oldest first). */
-export async function enrolmentsWithHistory(ex: Executor, pupilId: string) {
-  const rows = await ex.select().from(enrolments).where(eq(enrolments.pupilId, pupilId)).orderBy(asc(enrolments.createdAt));
-  const history = rows.length
-    ? await ex
-        .select()
-        .from(enrolmentEvents)
-        .where(inArray(enrolmentEvents.enrolmentId, rows.map((r) => r.id)))
-        .orderBy(asc(enrolmentEvents.receivedAt), asc(enrolmentEvents.id))
-    : [];
-  return rows.map((enrolment) => ({ enrolment, history: history.filter((h) => h.enrolmentId === enrolment.id) }));
-}
-
 export async function eventsOf(ex: Executor, signalId: string) {
   return ex.select().from(signalEvents).where(eq(signalEvents.signalId, signalId)).orderBy(asc(signalEvents.at), asc(signalEvents.id));
 }

@@ -13,6 +13,7 @@ import {
 import { vvaStatuses } from '../../db/schema.js';
 import type { Services } from '../../services.js';
 import { notFound } from '../problems.js';
+import { EnrolmentWithHistory, enrolmentView } from '../enrolment-view.js';
 import { Cohort, IdParams, IsoDate, PageQuery, decodeCursor, page, problems, toPage } from '../schemas.js';
 
 const tags = ['pupils'];
@@ -36,23 +37,6 @@ const PupilSummary = z
   })
   .meta({ id: 'PupilSummary' });
 
-const EnrolmentState = z.object({
-  status: z.enum(vvaStatuses),
-  niveau: z.number().int().nullable(),
-  leerweg: z.string().nullable(),
-  appliedOn: IsoDate.nullable(),
-  startDate: IsoDate.nullable(),
-  endDate: IsoDate.nullable(),
-  statusDate: IsoDate.nullable(),
-});
-
-const Enrolment = EnrolmentState.extend({
-  id: z.uuid(),
-  mboBrin: z.string(),
-  crebo: z.string(),
-  history: z.array(EnrolmentState.extend({ source: z.enum(['api', 'import']), receivedAt: Time })),
-});
-
 const TimelineEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('import'), at: Time, importId: z.uuid(), kind: z.enum(['leerlingen', 'inschrijvingen']), orgCode: z.string(), action: z.enum(['created', 'updated', 'unchanged']) }),
   z.object({ type: z.literal('dossier_version'), at: Time, dossierId: z.uuid(), version: z.number().int(), status: z.enum(dossierStatuses), by: z.string() }),
@@ -73,7 +57,7 @@ const PupilDetail = PupilSummary.extend({
     .object({ kind: z.enum(['bsn', 'onderwijsnummer']), last4: z.string().length(4) })
     .nullable()
     .describe('Only the last four digits; the full number is at /identifier for those who may see it'),
-  enrolments: z.array(Enrolment),
+  enrolments: z.array(EnrolmentWithHistory),
   timeline: z.array(TimelineEvent).describe('Oldest first'),
 }).meta({ id: 'PupilDetail' });
 
@@ -203,29 +187,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         destinationNote: pupil.destinationNote,
         destinationRecordedAt: iso(pupil.destinationRecordedAt),
         identifier: identifier ? { kind: identifier.kind, last4: app.services.pii.decrypt(identifier.cipher, identifier.kind).slice(-4) } : null,
-        enrolments: enrolments.map(({ enrolment: e, events: history }) => ({
-          id: e.id,
-          mboBrin: e.mboBrin,
-          crebo: e.crebo,
-          status: e.status,
-          niveau: e.niveau,
-          leerweg: e.leerweg,
-          appliedOn: e.appliedOn,
-          startDate: e.startDate,
-          endDate: e.endDate,
-          statusDate: e.statusDate,
-          history: history.map((h) => ({
-            status: h.status,
-            niveau: h.niveau,
-            leerweg: h.leerweg,
-            appliedOn: h.appliedOn,
-            startDate: h.startDate,
-            endDate: h.endDate,
-            statusDate: h.statusDate,
-            source: h.source,
-            receivedAt: h.receivedAt.toISOString(),
-          })),
-        })),
+        enrolments: enrolments.map(enrolmentView),
         timeline: events,
       };
     },

@@ -9,10 +9,12 @@ import { relationOf } from '../../db/dossiers.js';
 import { todayIn } from '../../db/check-runs.js';
 import { signalKinds, signalStatuses, type pupils } from '../../db/schema.js';
 import {
-  changeSignal, dossiersOf, enrolmentsWithHistory, eventsOf, findSignal, listSignals, signalScope,
+  changeSignal, dossiersOf, eventsOf, findSignal, listSignals, signalScope,
   type SignalRow, type SignalStatus,
 } from '../../db/signals.js';
+import { pupilEnrolments } from '../../db/pupil-queries.js';
 import { HttpProblem, conflict, forbidden, notFound } from '../problems.js';
+import { EnrolmentWithHistory, enrolmentView } from '../enrolment-view.js';
 import { Cohort, IdParams, IsoDate, PageQuery, decodeCursor, page, problems, toPage } from '../schemas.js';
 
 const tags = ['signals'];
@@ -70,23 +72,6 @@ const SignalEvent = z.object({
   checkRunId: z.uuid().nullable(),
 });
 
-const EnrolmentFields = {
-  status: z.string(),
-  niveau: z.number().int().nullable(),
-  leerweg: z.string().nullable(),
-  appliedOn: IsoDate.nullable(),
-  startDate: IsoDate.nullable(),
-  endDate: IsoDate.nullable(),
-  statusDate: IsoDate.nullable(),
-};
-const Enrolment = z.object({
-  id: z.uuid(),
-  mboBrin: z.string(),
-  crebo: z.string(),
-  ...EnrolmentFields,
-  history: z.array(z.object({ ...EnrolmentFields, source: z.string(), receivedAt: Time })),
-});
-
 const SignalDossier = z.object({
   id: z.uuid(),
   schoolCode: z.string(),
@@ -112,7 +97,7 @@ const SignalDetail = SignalState.extend({
     status: z.enum(transitionStatuses).nullable().describe('transitionStatus today; null without a valid cohort'),
     statusAsOf: IsoDate,
   }),
-  enrolments: z.array(Enrolment),
+  enrolments: z.array(EnrolmentWithHistory),
   events: z.array(SignalEvent),
   dossiers: z.array(SignalDossier),
 }).meta({ id: 'SignalDetail' });
@@ -211,7 +196,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       if (!found) throw notFound('signal');
       const { signal, pupil } = found;
       const [enrolments, events, dossiers] = await Promise.all([
-        enrolmentsWithHistory(app.db, pupil.id),
+        pupilEnrolments(app.db, request.caller, pupil.id),
         eventsOf(app.db, signal.id),
         dossiersOf(app.db, caller, pupil.id),
       ]);
@@ -246,29 +231,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
           status,
           statusAsOf: asOf,
         },
-        enrolments: enrolments.map(({ enrolment: e, history }) => ({
-          id: e.id,
-          mboBrin: e.mboBrin,
-          crebo: e.crebo,
-          status: e.status,
-          niveau: e.niveau,
-          leerweg: e.leerweg,
-          appliedOn: e.appliedOn,
-          startDate: e.startDate,
-          endDate: e.endDate,
-          statusDate: e.statusDate,
-          history: history.map((h) => ({
-            status: h.status,
-            niveau: h.niveau,
-            leerweg: h.leerweg,
-            appliedOn: h.appliedOn,
-            startDate: h.startDate,
-            endDate: h.endDate,
-            statusDate: h.statusDate,
-            source: h.source,
-            receivedAt: h.receivedAt.toISOString(),
-          })),
-        })),
+        enrolments: enrolments.map(enrolmentView),
         events: events.map((e) => ({
           at: e.at.toISOString(),
           actor: e.actorSub,
