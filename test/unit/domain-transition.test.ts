@@ -126,6 +126,10 @@ describe('signalFor', () => {
     ['signals the same pupil before the summer to leerplicht', pupil({ birthDate: '2008-08-10' }), '2026-04-02', { kind: 'niet_aangemeld', audience: 'school', authority: 'leerplicht' }],
     ['does not signal a 23-year-old to an officer', pupil({ birthDate: '2003-08-15' }), '2026-09-01', null],
     ['signals a 22-year-old to rmc', pupil({ birthDate: '2003-09-15' }), '2026-09-01', { kind: 'niet_gestart', audience: 'officer', authority: 'rmc' }],
+    ['signals to leerplicht the day before an 18th birthday', pupil({ birthDate: '2008-09-15' }), '2026-09-14', { kind: 'niet_gestart', audience: 'officer', authority: 'leerplicht' }],
+    ['signals to rmc on the 18th birthday itself', pupil({ birthDate: '2008-09-15' }), '2026-09-15', { kind: 'niet_gestart', audience: 'officer', authority: 'rmc' }],
+    ['still signals someone born on 29 February on 28 February of the year they turn 23', pupil({ birthDate: '2004-02-29' }), '2027-02-28', { kind: 'niet_gestart', audience: 'officer', authority: 'rmc' }],
+    ['stops signalling someone born on 29 February on 1 March of the year they turn 23', pupil({ birthDate: '2004-02-29' }), '2027-03-01', null],
     // uitgevallen: to the officer, only when the last enrolment ended before the teldatum
     ['signals a dropout before the teldatum, to the officer', pupil({ enrolments: [droppedOut] }), '2026-09-21', { kind: 'uitgevallen', audience: 'officer', authority: 'leerplicht' }],
     ['keeps signalling a dropout from before the teldatum after it', pupil({ enrolments: [droppedOut] }), '2026-11-01', { kind: 'uitgevallen', audience: 'officer', authority: 'leerplicht' }],
