@@ -332,6 +332,9 @@ export async function checkSignals(trx: Executor, scope: CheckScope): Promise<Ch
   await trx.execute(sql`set local jit = off`);
   // One pass over a cohort hashes ~100k rows; the default 4 MB would spill them to disk.
   await trx.execute(sql`set local work_mem = '64MB'`);
+  // The commit need not wait for its WAL to reach disk: a crash right after it loses the run
+  // and its signals together (one transaction), and the next run recomputes them from the facts.
+  await trx.execute(sql`set local synchronous_commit = off`);
   const result = await trx.execute<Row>(checkStatement(scope));
   const row = result.rows[0]!;
   const changes: SignalChange[] = row.changes;
