@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -26,6 +27,17 @@ export const ORG_SEED = 2026;
 export const PUPIL_SEED = 1015;
 /** Bump when the file format changes: cached files with another version are not reused. */
 const FORMAT_VERSION = 'v3';
+/**
+ * The code the files and their expectations come from: when the generator or the rules change,
+ * the cache must not hand back counts the new rules would not predict.
+ */
+const SOURCES = ['bench/data.ts', 'src/demo/synthetic.ts', 'src/domain/transition.ts', 'src/domain/responsibility.ts', 'src/domain/calendar.ts', 'src/domain/identifiers.ts'];
+
+function sourceStamp(): string {
+  const hash = createHash('sha256');
+  for (const file of SOURCES) hash.update(readFileSync(join(import.meta.dirname, '..', file)));
+  return hash.digest('hex').slice(0, 8);
+}
 /** One row in this many (those with a BSN) carries a BSN whose elfproef fails. */
 const BAD_ROW_EVERY = 1000;
 
@@ -75,7 +87,7 @@ export interface DataOptions {
 /** Writes (or reuses) the export, the enrolment file and the expectations for a size. */
 export async function benchData(options: DataOptions): Promise<BenchData & { cached: boolean }> {
   mkdirSync(DATA_DIR, { recursive: true });
-  const base = `${options.pupils}-${options.cohort}-${FORMAT_VERSION}${options.withEnrolments ? '' : '-bare'}`;
+  const base = `${options.pupils}-${options.cohort}-${FORMAT_VERSION}-${sourceStamp()}${options.withEnrolments ? '' : '-bare'}`;
   const manifest = join(DATA_DIR, `bench-${base}.json`);
   if (existsSync(manifest)) {
     const data = JSON.parse(readFileSync(manifest, 'utf8')) as BenchData;
