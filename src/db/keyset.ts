@@ -7,7 +7,7 @@ import type { Cursor } from '../http/schemas.js';
  * A timestamp for a keyset cursor at PostgreSQL's full (microsecond) precision: a JS Date keeps
  * milliseconds only, and a cursor rounded to them would skip rows written in the same millisecond.
  */
-export const cursorTime = (column: AnyPgColumn): SQL<string> =>
+export const cursorTime = (column: AnyPgColumn | SQL): SQL<string> =>
   sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** Rows after the cursor in (time desc, id desc) order; undefined (no condition) without one. */

@@ -1,17 +1,18 @@
-import { and, asc, desc, eq, getTableColumns, gte, inArray, like, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, like, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Caller } from '../domain/access.js';
 import type { DossierContent } from '../domain/dossier.js';
 import { isBrin } from '../domain/organisations.js';
-import type { Cursor } from '../http/schemas.js';
 import type { Executor } from './client.js';
 import { dossierScope } from './dossiers.js';
-import { beforeCursor, cursorTime } from './keyset.js';
 import { gemeenteScope } from './scope.js';
-import { dossiers, dossierVersions, enrolmentEvents, enrolments, organisations, pupils, signalEvents, signals, signalStatuses } from './schema.js';
+import { dossiers, dossierVersions, organisations, pupils, signalEvents, signals, signalStatuses } from './schema.js';
 
 export type SignalRow = typeof signals.$inferSelect;
 export type SignalStatus = (typeof signalStatuses)[number];
+
+/** The officer half of an officer's scope, wherever the pupil lives. */
+export const forOfficers = sql`${signals.audience} in ('officer', 'both') and (${signals.audience} = 'officer' or ${signals.authority} is not null)`;
 
 /**
  * Which signals a caller works on: an officer those of the own municipality (or region) that
@@ -25,9 +26,7 @@ export function signalScope(caller: Caller): SQL | null {
       return sql`true`;
     // The audience tests are literal, as in the partial indexes' predicates, so those are used.
     case 'officer':
-      return sql`(${gemeenteScope(caller.org, sql`${signals.gemeenteCode}`)}
-        and ${signals.audience} in ('officer', 'both')
-        and (${signals.audience} = 'officer' or ${signals.authority} is not null))`;
+      return sql`(${gemeenteScope(caller.org, sql`${signals.gemeenteCode}`)} and ${forOfficers})`;
     case 'mentor':
       return and(
         isBrin(caller.org) ? like(signals.schoolCode, `${caller.org}%`) : eq(signals.schoolCode, caller.org),
@@ -46,45 +45,6 @@ export interface SignalFilters {
   authority?: 'leerplicht' | 'rmc';
   /** Opened at or after this moment. */
   since?: string;
-}
-
-const pupilColumns = {
-  givenName: pupils.givenName,
-  infix: pupils.infix,
-  surname: pupils.surname,
-  birthDate: pupils.birthDate,
-};
-
-/**
- * One page of signals, newest first, with who they are about, in one statement. The page is cut
- * from signals alone (a subquery with its limit) and only its pupils are joined: joining first
- * would join every signal in scope before the limit.
- */
-export async function listSignals(ex: Executor, scope: SQL, filters: SignalFilters, limit: number, cursor: Cursor | null) {
-  const page = ex
-    .select({ ...getTableColumns(signals), cursorAt: cursorTime(signals.openedAt).as('cursor_at') })
-    .from(signals)
-    .where(
-      and(
-        scope,
-        filters.status ? eq(signals.status, filters.status) : undefined,
-        filters.kind ? eq(signals.kind, filters.kind) : undefined,
-        filters.gemeente ? eq(signals.gemeenteCode, filters.gemeente) : undefined,
-        filters.cohort ? eq(signals.cohort, filters.cohort) : undefined,
-        filters.authority ? eq(signals.authority, filters.authority) : undefined,
-        filters.since ? gte(signals.openedAt, new Date(filters.since)) : undefined,
-        beforeCursor(signals.openedAt, signals.id, cursor, 'uuid'),
-      ),
-    )
-    .orderBy(desc(signals.openedAt), desc(signals.id))
-    .limit(limit + 1)
-    .as('page');
-  const { cursorAt, ...signalColumns } = page._.selectedFields;
-  return ex
-    .select({ signal: signalColumns, pupil: pupilColumns, cursorAt })
-    .from(page)
-    .innerJoin(pupils, eq(pupils.id, page.pupilId))
-    .orderBy(desc(page.openedAt), desc(page.id));
 }
 
 const gemeente = alias(organisations, 'gemeente');

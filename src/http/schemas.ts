@@ -60,6 +60,12 @@ export function decodeCursor(raw: string | undefined): Cursor | null {
   throw new HttpProblem('validation-error', 'cursor is not one this API handed out');
 }
 
+/**
+ * A body already rendered as JSON (by PostgreSQL): fastify sends a string with a JSON content type
+ * as it is, past the response serializer, so the route's tests must check it against the schema.
+ */
+export const preSerialized = (json: string) => json as never;
+
 /** Builds `{ items, nextCursor }` from a query that fetched limit + 1 rows. */
 export function toPage<R, T>(rows: R[], limit: number, cursorOf: (row: R) => Cursor, map: (row: R) => T) {
   const more = rows.length > limit;

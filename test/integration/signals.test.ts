@@ -8,6 +8,7 @@ import { checkSignals } from '../../src/db/check-sql.js';
 import { cohortCalendar } from '../../src/domain/calendar.js';
 import { transitionStatus } from '../../src/domain/transition.js';
 import type { DossierContent } from '../../src/domain/dossier.js';
+import { SignalList } from '../../src/http/routes/signals.js';
 
 let ctx: TestContext;
 const db = () => ctx.services.database.db;
@@ -113,20 +114,37 @@ describe('listing', () => {
     expect(sorted(await listIds(ctx.as('admin', 'RMC01'), query))).toEqual(sorted(named(...expected)));
   });
 
-  it('pages newest first with a cursor, every signal exactly once', async () => {
-    const admin = ctx.as('admin', 'RMC01');
+  it.each([
+    ['an admin', 'admin', 2, ['a', 'b', 'c', 'd', 'e', 'f']],
+    // A region's page is merged from its municipalities' own (see src/db/signal-page.ts).
+    ['a region officer', 'officer', 1, ['a', 'b', 'e']],
+  ] as const)('pages newest first with a cursor, every signal exactly once: %s', async (_name, role, limit, expected) => {
+    const caller = ctx.as(role, 'RMC01');
     const seen: Array<{ id: string; openedAt: string }> = [];
     let cursor: string | null = null;
     do {
-      const res = await get(`/v1/signals?limit=2${cursor ? `&cursor=${cursor}` : ''}`, admin);
+      const res = await get(`/v1/signals?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, caller);
       const body = res.json() as { items: Array<{ id: string; openedAt: string }>; nextCursor: string | null };
-      expect(body.items.length).toBeLessThanOrEqual(2);
+      expect(body.items.length).toBeLessThanOrEqual(limit);
       seen.push(...body.items);
       cursor = body.nextCursor;
     } while (cursor);
-    expect(sorted(seen.map((s) => s.id))).toEqual(sorted(Object.values(ids)));
+    expect(sorted(seen.map((s) => s.id))).toEqual(sorted(named(...expected)));
     const times = seen.map((s) => s.openedAt);
     expect(times).toEqual([...times].sort().reverse());
+  });
+
+  it('renders every item as the schema says, with the same summary the detail shows', async () => {
+    const res = await get('/v1/signals?limit=500', ctx.as('admin', 'RMC01'));
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    const body = res.json();
+    expect(SignalList.parse(body)).toEqual(body); // parsing drops unknown keys: equal means none
+    const items = body.items as Array<{ id: string }>;
+    expect(items).toHaveLength(Object.keys(ids).length);
+    for (const item of items) {
+      const { note: _note, enrolments: _e, events: _ev, dossiers: _d, pupil, ...detail } = (await get(`/v1/signals/${item.id}`, ctx.as('admin', 'RMC01'))).json();
+      expect(item).toEqual({ ...detail, pupil: { id: pupil.id, name: pupil.name, birthDate: pupil.birthDate } });
+    }
   });
 
   it('shows who the signal is about, without identifiers', async () => {

@@ -22,6 +22,8 @@ declare module 'fastify' {
  * Audit as one hook, not code in every handler: a handler says what it touched and the
  * onSend hook writes it in one statement. The reply waits for that write, so no pupil data
  * leaves the service unaudited; failed requests (4xx/5xx) showed no data and are not audited.
+ * One exception, for speed: the signal list writes its record in its own statement
+ * (src/db/signal-page.ts), the same row this hook would write.
  */
 export default fp(async function audit(app: FastifyInstance) {
   app.decorateRequest('auditEntries', null);

@@ -10,7 +10,6 @@ import { dossierHistory } from '../../db/dossiers.js';
 import {
   currentIdentifier, findPupil, importHistory, listPupils, pupilEnrolments, setDestination, type PupilRow,
 } from '../../db/pupil-queries.js';
-import { vvaStatuses } from '../../db/schema.js';
 import type { Services } from '../../services.js';
 import { notFound } from '../problems.js';
 import { EnrolmentWithHistory, enrolmentView } from '../enrolment-view.js';

@@ -9,13 +9,14 @@ import { relationOf } from '../../db/dossiers.js';
 import { todayIn } from '../../db/check-runs.js';
 import { signalKinds, signalStatuses, type pupils } from '../../db/schema.js';
 import {
-  changeSignal, dossiersOf, eventsOf, findSignal, listSignals, signalScope,
+  changeSignal, dossiersOf, eventsOf, findSignal, signalScope,
   type SignalRow, type SignalStatus,
 } from '../../db/signals.js';
 import { pupilEnrolments } from '../../db/pupil-queries.js';
+import { signalPage } from '../../db/signal-page.js';
 import { HttpProblem, conflict, forbidden, notFound } from '../problems.js';
 import { EnrolmentWithHistory, enrolmentView } from '../enrolment-view.js';
-import { Cohort, IdParams, IsoDate, PageQuery, decodeCursor, page, problems, toPage } from '../schemas.js';
+import { Cohort, IdParams, IsoDate, PageQuery, decodeCursor, encodeCursor, page, preSerialized, problems } from '../schemas.js';
 
 const tags = ['signals'];
 const Time = z.iso.datetime();
@@ -58,6 +59,9 @@ const SignalSummary = z
     version: z.number().int().describe('The ETag'),
   })
   .meta({ id: 'SignalSummary' });
+
+/** The list's body; exported for the tests, as PostgreSQL renders it (src/db/signal-page.ts). */
+export const SignalList = page(SignalSummary);
 
 const SignalState = SignalSummary.extend({ note: z.string().nullable() }).meta({ id: 'Signal' });
 
@@ -168,15 +172,17 @@ const routes: FastifyPluginAsyncZod = async (app) => {
           authority: z.enum(['leerplicht', 'rmc']).optional(),
           since: z.union([Time, IsoDate]).optional().describe('Opened at or after this time (a date means its start, UTC)'),
         }),
-        response: { 200: page(SignalSummary), ...problems(403) },
+        response: { 200: SignalList, ...problems(403) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { limit, cursor, ...filters } = request.query;
-      const rows = await listSignals(app.db, scopeOf(request.caller), filters, limit, decodeCursor(cursor));
-      const result = toPage(rows, limit, (r) => ({ at: r.cursorAt, id: r.signal.id }), (r) => summary(r.signal, r.pupil));
-      request.audit({ action: 'signal.list', resourceType: 'signal', pupilIds: [...new Set(result.items.map((s) => s.pupil.id))] });
-      return result;
+      // Audited by the statement itself (src/db/signal-page.ts), which also renders the JSON.
+      const { itemsJson, next } = await signalPage(app.services.database.pool, {
+        scope: scopeOf(request.caller), filters, limit, cursor: decodeCursor(cursor), caller: request.caller, requestId: request.id,
+      });
+      const nextCursor = next ? JSON.stringify(encodeCursor(next)) : 'null';
+      return reply.type('application/json; charset=utf-8').send(preSerialized(`{"items":${itemsJson},"nextCursor":${nextCursor}}`));
     },
   );
 

@@ -1,0 +1,2 @@
+DROP INDEX "signals_gemeente_status_opened_idx";--> statement-breakpoint
+CREATE INDEX "signals_gemeente_status_opened_idx" ON "signals" USING btree ("gemeente_code","status","opened_at","id","audience","authority") WHERE "signals"."audience" in ('officer', 'both');
