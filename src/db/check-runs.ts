@@ -67,7 +67,8 @@ export async function executeCheckRun(services: Services, runId: string): Promis
           reopened: outcome.reopened,
           closed: outcome.closed,
           counts: await unresolvedCounts(trx),
-          finishedAt: sql`now()`,
+          // now() would be the transaction's start, the moment the check began.
+          finishedAt: sql`clock_timestamp()`,
         })
         .where(eq(checkRuns.id, runId))
         .returning();
@@ -77,7 +78,7 @@ export async function executeCheckRun(services: Services, runId: string): Promis
     const message = err instanceof Error ? err.message : String(err);
     await db
       .update(checkRuns)
-      .set({ status: 'failed', error: message.slice(0, 500), finishedAt: sql`now()` })
+      .set({ status: 'failed', error: message.slice(0, 500), finishedAt: sql`clock_timestamp()` })
       .where(and(eq(checkRuns.id, runId), ne(checkRuns.status, 'done')));
     throw err;
   }

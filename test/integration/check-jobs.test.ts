@@ -58,6 +58,11 @@ describe('POST /v1/checks', () => {
     });
     expect(done).toMatchObject({ id, asOf: '2026-09-02', trigger: 'manual', progress: 1, evaluated: 1, opened: 1, closed: 0, counts: { niet_gestart: 1 }, createdBy: 'admin-RMC01' });
     expect(Date.parse(done.finishedAt)).toBeGreaterThanOrEqual(Date.parse(done.startedAt));
+    // The finish is when the run's transaction ended, after the signals it stamped with its start.
+    const { rows } = await ctx.services.database.pool.query(
+      'select r.finished_at > max(s.opened_at) as after from check_runs r, signals s where r.id = $1 group by r.finished_at', [id],
+    );
+    expect(rows).toEqual([{ after: true }]);
 
     const list = await ctx.app.inject({ method: 'GET', url: '/v1/checks', headers: admin() });
     expect(list.json().items.map((r: { id: string }) => r.id)).toContain(id);
