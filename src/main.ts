@@ -4,7 +4,7 @@ import { loggerOptions } from './logger.js';
 import { createServices, closeServices } from './services.js';
 import { runMigrations } from './db/migrate.js';
 import { startDatabase } from './db/embedded.js';
-import { buildApp } from './http/app.js';
+import { buildApp, buildOpsApp } from './http/app.js';
 import { startWorker } from '../jobs/worker.js';
 import { scheduleRecurringJobs } from '../jobs/schedules.js';
 
@@ -50,11 +50,10 @@ export async function main(): Promise<Running> {
       stops.push(worker.close);
       await scheduleRecurringJobs(services);
     }
-    if (config.role !== 'worker') {
-      const app = await buildApp(services);
-      stops.unshift(() => app.close()); // stop taking requests first
-      await app.listen({ host: config.host, port: config.port });
-    }
+    // A worker-only process listens too: for its health checks and its own /metrics.
+    const app = config.role === 'worker' ? await buildOpsApp(services) : await buildApp(services);
+    stops.unshift(() => app.close()); // stop taking requests first
+    await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     await stop().catch(() => {});
     throw err;

@@ -18,8 +18,7 @@ declare module 'fastify' {
   }
 }
 
-/** Builds the API without listening: tests use app.inject, src/main.ts listens. */
-export async function buildApp(services: Services): Promise<FastifyInstance> {
+function baseApp(services: Services) {
   const { config } = services;
   const app = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
@@ -33,6 +32,25 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('services', services);
   app.decorate('db', services.database.db);
+  return app;
+}
+
+/**
+ * A worker-only process's HTTP face (ROLE=worker): /healthz, /readyz and /metrics, so its own
+ * job durations and failures can be scraped. No API routes.
+ */
+export async function buildOpsApp(services: Services): Promise<FastifyInstance> {
+  const app = baseApp(services);
+  await app.register(errors);
+  await app.register(metrics);
+  await app.register(health);
+  return app;
+}
+
+/** Builds the API without listening: tests use app.inject, src/main.ts listens. */
+export async function buildApp(services: Services): Promise<FastifyInstance> {
+  const { config } = services;
+  const app = baseApp(services);
 
   await app.register(errors);
   await app.register(docs);

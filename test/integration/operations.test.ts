@@ -3,7 +3,7 @@ import type { Job } from 'bullmq';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { insertPupil, seedOrganisations } from '../support/fixtures.js';
 import { checkRuns, signals } from '../../src/db/schema.js';
-import { buildApp } from '../../src/http/app.js';
+import { buildApp, buildOpsApp } from '../../src/http/app.js';
 import { startWorker, type Processors } from '../../jobs/worker.js';
 import { processors } from '../../jobs/processors/index.js';
 
@@ -90,6 +90,24 @@ describe('/metrics', () => {
     const body = await scrape();
     expect(body).toMatch(/doorstroom_job_duration_seconds_count\{queue="notifications",name="sweep",outcome="completed"\} [1-9]/);
     expect(body).toContain('doorstroom_job_failures_total{queue="notifications",name="digest",final="true"} 1');
+  });
+
+  it('is served by a worker-only process too, beside its health checks and without the API', async () => {
+    const ops = await buildOpsApp(ctx.services);
+    const running = await startWorker(ctx.services, { ...processors, sweep: async () => ({ swept: true }) });
+    try {
+      await ctx.services.queues.add('sweep', {}, { jobId: 'ops-sweep' });
+      await until(async () => (await ctx.services.queues.get('notifications').getJobState('ops-sweep')) === 'completed');
+      await new Promise((r) => setTimeout(r, 50));
+      const metrics = await ops.inject({ method: 'GET', url: '/metrics' });
+      expect(metrics.statusCode).toBe(200);
+      expect(metrics.body).toMatch(/doorstroom_job_duration_seconds_count\{queue="notifications",name="sweep",outcome="completed"\} [1-9]/);
+      expect((await ops.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+      expect((await ops.inject({ method: 'GET', url: '/v1/signals' })).statusCode).toBe(404);
+    } finally {
+      await running.close();
+      await ops.close();
+    }
   });
 });
 

@@ -14,8 +14,7 @@ import { problems } from '../schemas.js';
  * Prometheus metrics. One registry per Services (one per process, one per test context), not
  * prom-client's global one: tests build several apps in one process, and a process that runs
  * both the API and the worker (ROLE=all) reports the worker's job metrics on the API's /metrics.
- * A worker-only process (ROLE=worker) has no HTTP server, so its job metrics are not scraped;
- * queue depth, which is what alerts need, comes from Redis on every API scrape regardless.
+ * A worker-only process (ROLE=worker) serves its own /metrics (buildOpsApp in src/http/app.ts).
  */
 export interface Metrics {
   registry: Registry;
