@@ -82,30 +82,37 @@ export function reportPupils(caller: Caller, cohort: string, region: string | un
     ${region ? sql`and ${gemeenteScope(region, pupils.gemeenteCode)}` : sql``}`;
 }
 
-/** One cell of the report: pupils per source and destination, as the database groups them. */
-type FlowCell = [
-  schoolCode: string,
-  leerweg: string | null,
-  mboBrin: string | null,
-  niveau: number | null,
-  crebo: string | null,
-  destination: string | null,
-  count: number,
-];
+/**
+ * The cells of the report, column by column: cell i counts count[i] pupils of school[i] (and
+ * leerweg[i]) who went to mbo[i] at niveau[i] (and crebo[i]), or, without an mbo, to
+ * destination[i].
+ */
+interface FlowCells {
+  school: string[];
+  leerweg: Array<string | null>;
+  mbo: Array<string | null>;
+  niveau: Array<number | null>;
+  crebo: Array<string | null>;
+  destination: Array<string | null>;
+  count: number[];
+}
 
 /**
  * The cells in one statement and one pass over the scoped pupils: each pupil beside its
  * candidate enrolments, the best kept by DISTINCT ON, then counted per cell. (Reading the
  * pupils twice, once to scope the enrolments and once for the pupils without any, cost a
- * second scan and hash join of the whole cohort.) The cells come back as one JSON array: a
- * national report by crebo has ~100,000 of them, and JSON.parse reads them in a fraction of
- * what the driver spends on as many rows.
+ * second scan and hash join of the whole cohort.)
+ *
+ * A national report by crebo has ~100,000 cells. As rows, the driver spends more on reading
+ * them than the database on finding them; as one JSON value of seven arrays (one per column:
+ * array_to_json escapes each text, and every array_agg of one aggregate sees the rows in the
+ * same order) JSON.parse reads them in a fraction of that, and the database writes them cheaply.
  */
-async function queryFlows(ex: Executor, caller: Caller, opts: FlowsOptions): Promise<FlowCell[]> {
+async function queryFlows(ex: Executor, caller: Caller, opts: FlowsOptions): Promise<FlowCells> {
   const otherDestinations = sql.join(OTHER_DESTINATIONS.map((d) => sql`${d}`), sql`, `);
-  const result = await ex.execute<{ cells: FlowCell[] }>(sql`
-    select coalesce(json_agg(json_build_array(c.school_code, c.leerweg, c.mbo_brin, c.niveau, c.crebo, c.destination, c.count)),
-                    '[]') as cells
+  const result = await ex.execute<{ columns: Array<unknown[] | null> }>(sql`
+    select json_build_array(array_agg(c.school_code), array_agg(c.leerweg), array_agg(c.mbo_brin), array_agg(c.niveau),
+                            array_agg(c.crebo), array_agg(c.destination), array_agg(c.count)) as columns
     from (
       select b.school_code, b.leerweg, b.mbo_brin, b.niveau, b.crebo,
              -- mbo_brin is not null for every enrolment: null here means no best enrolment
@@ -134,7 +141,9 @@ async function queryFlows(ex: Executor, caller: Caller, opts: FlowsOptions): Pro
       group by 1, 2, 3, 4, 5, 6
     ) c
   `);
-  return result.rows[0]!.cells;
+  // Over no cells at all, each array_agg is null.
+  const [school, leerweg, mbo, niveau, crebo, destination, count] = result.rows[0]!.columns.map((column) => column ?? []);
+  return { school, leerweg, mbo, niveau, crebo, destination, count } as FlowCells;
 }
 
 const TARGET_ORDER = [...OTHER_DESTINATIONS, UNKNOWN];
@@ -150,55 +159,51 @@ async function namesOf(ex: Executor, codes: string[]): Promise<Map<string, strin
   return new Map(found.map((o) => [o.code, o.name]));
 }
 
-const SCHOOL = 0;
-const LEERWEG = 1;
-const MBO = 2;
-const NIVEAU = 3;
-const CREBO = 4;
-const DESTINATION = 5;
-const COUNT = 6;
-
-function sourceId(cell: FlowCell, opts: FlowsOptions): string {
-  return opts.by === 'vestiging' ? cell[SCHOOL] : `${cell[SCHOOL]}:${cell[LEERWEG] ?? UNKNOWN}`;
+function sourceId(cells: FlowCells, i: number, opts: FlowsOptions): string {
+  return opts.by === 'vestiging' ? cells.school[i]! : `${cells.school[i]}:${cells.leerweg[i] ?? UNKNOWN}`;
 }
 
-function sourceLabel(cell: FlowCell, opts: FlowsOptions, names: Map<string, string>): string {
-  const code = cell[SCHOOL];
+function sourceLabel(cells: FlowCells, i: number, opts: FlowsOptions, names: Map<string, string>): string {
+  const code = cells.school[i]!;
   const name = names.has(code) ? `${names.get(code)} (${code})` : code;
-  return opts.by === 'vestiging' ? name : `${name}, ${cell[LEERWEG] ?? 'leerweg onbekend'}`;
+  return opts.by === 'vestiging' ? name : `${name}, ${cells.leerweg[i] ?? 'leerweg onbekend'}`;
 }
 
-function targetId(cell: FlowCell): string {
-  if (cell[MBO] === null) return cell[DESTINATION] ?? UNKNOWN;
-  const base = `mbo:${cell[MBO]}:${cell[NIVEAU] ?? UNKNOWN}`;
-  return cell[CREBO] === null ? base : `${base}:${cell[CREBO]}`;
+function targetId(cells: FlowCells, i: number): string {
+  const mbo = cells.mbo[i] ?? null;
+  if (mbo === null) return cells.destination[i] ?? UNKNOWN;
+  const base = `mbo:${mbo}:${cells.niveau[i] ?? UNKNOWN}`;
+  const crebo = cells.crebo[i] ?? null;
+  return crebo === null ? base : `${base}:${crebo}`;
 }
 
-function targetLabel(cell: FlowCell, names: Map<string, string>): string {
-  if (cell[MBO] === null) {
-    const key = cell[DESTINATION] ?? UNKNOWN;
+function targetLabel(cells: FlowCells, i: number, names: Map<string, string>): string {
+  const mbo = cells.mbo[i] ?? null;
+  if (mbo === null) {
+    const key = cells.destination[i] ?? UNKNOWN;
     return DESTINATION_LABELS[key] ?? key;
   }
-  const base = `${names.get(cell[MBO]) ?? cell[MBO]} niveau ${cell[NIVEAU] ?? '?'}`;
-  return cell[CREBO] === null ? base : `${base}, crebo ${cell[CREBO]}`;
+  const base = `${names.get(mbo) ?? mbo} niveau ${cells.niveau[i] ?? '?'}`;
+  const crebo = cells.crebo[i] ?? null;
+  return crebo === null ? base : `${base}, crebo ${crebo}`;
 }
 
-/** Numbers the distinct values of key over the cells; `first` keeps a cell of each. */
-function numbered(cells: FlowCell[], key: (cell: FlowCell) => string) {
+/** Numbers the distinct values of key over the n cells: each cell's node, and a cell of each node. */
+function numbered(n: number, key: (i: number) => string) {
   const index = new Map<string, number>();
-  const of = new Int32Array(cells.length);
+  const of = new Int32Array(n);
   const ids: string[] = [];
-  const first: FlowCell[] = [];
-  for (let i = 0; i < cells.length; i += 1) {
-    const id = key(cells[i]!);
-    let n = index.get(id);
-    if (n === undefined) {
-      n = ids.length;
-      index.set(id, n);
+  const first: number[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const id = key(i);
+    let node = index.get(id);
+    if (node === undefined) {
+      node = ids.length;
+      index.set(id, node);
       ids.push(id);
-      first.push(cells[i]!);
+      first.push(i);
     }
-    of[i] = n;
+    of[i] = node;
   }
   return { of, ids, first };
 }
@@ -239,15 +244,15 @@ export async function flowsReport(
 ): Promise<FlowsReport> {
   const { cells, sources, targets, names } = await inReportTransaction(ex, async (trx) => {
     const found = await queryFlows(trx, caller, opts);
-    const bySource = numbered(found, (c) => sourceId(c, opts));
-    const byTarget = numbered(found, targetId);
-    const codes = new Set([...bySource.first.map((c) => c[SCHOOL]), ...byTarget.first.flatMap((c) => (c[MBO] === null ? [] : [c[MBO]]))]);
+    const n = found.count.length;
+    const bySource = numbered(n, (i) => sourceId(found, i, opts));
+    const byTarget = numbered(n, (i) => targetId(found, i));
+    const codes = new Set([...bySource.first.map((i) => found.school[i]!), ...byTarget.first.flatMap((i) => found.mbo[i] ?? [])]);
     return { cells: found, sources: bySource, targets: byTarget, names: await namesOf(trx, [...codes]) };
   });
-  const sourceNodes: FlowNode[] = sources.ids.map((id, i) => ({ id, label: sourceLabel(sources.first[i]!, opts, names), side: 'source' }));
-  const targetNodes: FlowNode[] = targets.ids.map((id, i) => ({ id, label: targetLabel(targets.first[i]!, names), side: 'target' }));
-  const count = new Int32Array(cells.length);
-  for (let i = 0; i < cells.length; i += 1) count[i] = cells[i]![COUNT];
+  const sourceNodes: FlowNode[] = sources.ids.map((id, k) => ({ id, label: sourceLabel(cells, sources.first[k]!, opts, names), side: 'source' }));
+  const targetNodes: FlowNode[] = targets.ids.map((id, k) => ({ id, label: targetLabel(cells, targets.first[k]!, names), side: 'target' }));
+  const count = Int32Array.from(cells.count);
   const exact = seesOwnPupils(caller.role);
   const matrix = suppressGrid({ row: sources.of, col: targets.of, count, rows: sourceNodes.length, cols: targetNodes.length }, minCell, exact);
 
