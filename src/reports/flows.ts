@@ -103,10 +103,11 @@ interface FlowCells {
  * pupils twice, once to scope the enrolments and once for the pupils without any, cost a
  * second scan and hash join of the whole cohort.)
  *
- * A national report by crebo has ~100,000 cells. As rows, the driver spends more on reading
- * them than the database on finding them; as one JSON value of seven arrays (one per column:
- * array_to_json escapes each text, and every array_agg of one aggregate sees the rows in the
- * same order) JSON.parse reads them in a fraction of that, and the database writes them cheaply.
+ * A national report by crebo has ~100,000 cells. As rows, reading them costs the driver half
+ * of what the query costs the database; as a JSON array per row, writing them costs the
+ * database as much. As one JSON value of seven arrays, one per column, both are cheap:
+ * array_to_json escapes each text, and the array_aggs of one aggregate see the rows in the
+ * same order, so element i of each array is cell i.
  */
 async function queryFlows(ex: Executor, caller: Caller, opts: FlowsOptions): Promise<FlowCells> {
   const otherDestinations = sql.join(OTHER_DESTINATIONS.map((d) => sql`${d}`), sql`, `);
