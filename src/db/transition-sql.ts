@@ -62,7 +62,7 @@ export function factColumns(d: SQL): SQL {
 export interface StatusInputs {
   /** The pupil's destination column. */
   destination: SQL;
-  /** factColumns' flags and last_ended of the pupil, null when it has no known facts. */
+  /** factColumns' flags and last_ended of the pupil (flags null or 0 when it has no known facts). */
   flags: SQL;
   lastEnded: SQL;
   /** True when the pupil has any known fact at all. */
