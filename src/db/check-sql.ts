@@ -3,6 +3,7 @@ import type { IsoDate } from '../domain/calendar.js';
 import { monitoredCohorts } from '../domain/transition.js';
 import { enqueueSignalNotifications, type SignalChange } from '../notify/outbox.js';
 import type { Executor } from './client.js';
+import { factColumns, knownOn, regionStarts, startdatum, transitionStatusSql } from './transition-sql.js';
 
 /**
  * The transition check, set-based: `transitionStatus`, `signalFor`, `responsibleAuthority` and
@@ -10,8 +11,9 @@ import type { Executor } from './client.js';
  * ones). The statement computes the signal each pupil should have on the date, opens the missing
  * ones, reopens those that closed by themselves, closes the unresolved ones whose condition is
  * gone, and writes one signal_event per change. It changes only what differs, so a second run
- * for the same date writes nothing. test/integration/check-parity.test.ts proves the SQL and
- * the TypeScript rules agree; change both or neither.
+ * for the same date writes nothing. The status rules are src/db/transition-sql.ts, shared
+ * with the monitor. test/integration/check-parity.test.ts proves the SQL and the TypeScript
+ * rules agree; change both or neither.
  */
 
 /**
@@ -19,12 +21,6 @@ import type { Executor } from './client.js';
  * The trigger that deletes a deleted pupil's signals (migration 0009) takes it too.
  */
 export const CHECK_LOCK = 4_711_2026;
-
-/**
- * The region start dates cohortCalendar accepts: MM-DD strictly between 1 July and 1 October
- * and a real day. Anything else falls back to 1 September, as monitoringCalendar does.
- */
-const VALID_START_DATE = '^(07-(0[2-9]|[12][0-9]|3[01])|08-(0[1-9]|[12][0-9]|3[01])|09-(0[1-9]|[12][0-9]|30))$';
 
 export interface CheckScope {
   asOf: IsoDate;
@@ -80,19 +76,12 @@ function judgement({ asOf, pupilIds }: CheckScope, { everyone = false } = {}): S
       select k.cohort, k.y,
         make_date(k.y, 4, 1) as aanmelddatum,
         make_date(k.y, 7, 1) as plaatsingsdatum,
-        make_date(k.y, 9, 1) as startdatum,
         make_date(k.y, 10, 1) as teldatum
       from (select m.cohort, right(m.cohort, 4)::int as y
             from unnest(${sql.param(monitoredCohorts(asOf))}::text[]) as m(cohort)) k
     ),
     -- monitoringCalendar: the month and day a municipality's region starts, where it set a valid one.
-    region_starts as materialized (
-      select g.code as gemeente_code,
-        left(r.check_start_date, 2)::int as month, right(r.check_start_date, 2)::int as day
-      from organisations g
-      join organisations r on r.code = g.parent_code and r.kind = 'regio'
-      where r.check_start_date ~ ${VALID_START_DATE}
-    ),
+    region_starts as materialized (${regionStarts()}),
     -- responsibleAuthority by birth date. ageOn(b, D) >= n exactly when b <= D - n years (with
     -- 29 February clamped, as Postgres does; the same as date_part('year', age(D, b)) >= n), and
     -- D <= leerplichtEndsOn(b) exactly when b is on or after 1 August, 17 years before the end
@@ -127,25 +116,15 @@ function judgement({ asOf, pupilIds }: CheckScope, { everyone = false } = {}): S
         from (
           select p.id, p.cohort, p.gemeente_code, p.school_code, c.cohort is not null as in_window,
             c.aanmelddatum, c.plaatsingsdatum, c.teldatum, f.last_ended,
-            -- transitionStatus, rule by rule (flags: 1 active, 2 enrolled later, 4 offer, 8 application)
-            case
-              when p.destination = 'vrijstelling' then 'vrijgesteld'
-              when f.flags & 1 <> 0 then 'gestart'
-              when p.destination is not null then 'elders'
-              when f.last_ended is not null then 'uitgevallen'
-              when f.flags & 2 <> 0 then 'geplaatst'
-              -- A pupil outside the monitored cohorts is here only to have a signal closed: the
-              -- window lies wholly before or after every start date, so the default one is as good.
-              when ${d} >= case
-                when c.cohort is null then make_date(right(p.cohort, 4)::int, 9, 1)
-                when rs.gemeente_code is null then c.startdatum
-                else make_date(c.y, rs.month, rs.day)
-              end then 'niet_gestart'
-              when f.flags & 4 <> 0 then 'geplaatst'
-              when f.flags & 8 <> 0 then 'aangemeld'
-              when f.pupil_id is not null then 'niet_geplaatst'
-              else 'niet_aangemeld'
-            end as status,
+            ${transitionStatusSql({
+              destination: sql`p.destination`,
+              flags: sql`f.flags`,
+              lastEnded: sql`f.last_ended`,
+              anyFact: sql`f.pupil_id is not null`,
+              // A pupil outside the monitored cohorts (no c) is here only to have a signal
+              // closed; its end year is the one in its cohort's name, checked below.
+              started: sql`${d} >= ${startdatum(sql`coalesce(c.y, right(p.cohort, 4)::int)`)}`,
+            })} as status,
             -- An unknown birth date is taken as leerplicht: the woongemeente can find out, while
             -- nobody would look for a pupil whom no authority is given.
             case
@@ -161,20 +140,9 @@ function judgement({ asOf, pupilIds }: CheckScope, { everyone = false } = {}): S
           left join region_starts rs on rs.gemeente_code = p.gemeente_code
           -- The known facts of each pupil (reported on or before D), folded into what the rules ask.
           left join (
-            select e.pupil_id,
-              bit_or(case
-                when e.status in ('ingeschreven', 'uitgeschreven') and e.start_date <= ${d}
-                  and (e.end_date is null or e.end_date > ${d}) then 1
-                when e.status = 'ingeschreven' and (e.start_date is null or e.start_date > ${d}) then 2
-                when e.status = 'onderwijsovereenkomst_aangeboden' then 4
-                when e.status = 'aangemeld' then 8
-                else 0
-              end) as flags,
-              max(e.end_date) filter (where e.status in ('ingeschreven', 'uitgeschreven') and e.start_date <= ${d}
-                and e.end_date <= ${d}) as last_ended
+            select e.pupil_id, ${factColumns(d)}
             from enrolments e
-            where (e.applied_on is null or e.applied_on <= ${d})
-              ${onlyPupils(sql`e.pupil_id`, pupilIds)}
+            where ${knownOn(d)} ${onlyPupils(sql`e.pupil_id`, pupilIds)}
             group by e.pupil_id
           ) f on f.pupil_id = p.id
           -- the monitored cohorts, and whoever still has an unresolved signal (to close it)

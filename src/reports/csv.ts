@@ -20,9 +20,11 @@ function field(value: Value): string {
   return /[";\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+const csvLine = (values: readonly Value[]) => values.map(field).join(';');
+const csvText = (lines: readonly string[]) => `\uFEFF${lines.join('\r\n')}\r\n`;
+
 export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly Value[]>): string {
-  const lines = [header, ...rows].map((r) => r.map(field).join(';'));
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return csvText([header, ...rows].map(csvLine));
 }
 
 const count = (c: Count, minCell: number): Value => (c === null ? `<${minCell}` : c);
@@ -30,15 +32,20 @@ const count = (c: Count, minCell: number): Value => (c === null ? `<${minCell}` 
 /** Dutch Excel reads `12,5` as a number; a share is written as a percentage with a decimal comma. */
 const percent = (share: number | null): Value => (share === null ? null : (share * 100).toFixed(1).replace('.', ','));
 
+/**
+ * One row per flow. A national report has ~100,000 flows over ~1,000 nodes: each node's fields
+ * and the hidden-count text are written once, and a count, a number, needs no quoting.
+ */
 export function flowsCsv(report: FlowsReport): string {
-  const label = new Map(report.nodes.map((n) => [n.id, n.label]));
-  return toCsv(
-    ['cohort', 'bron_code', 'bron', 'bestemming_code', 'bestemming', 'aantal_leerlingen'],
-    report.flows.map((f) => [
-      report.cohort, f.source, label.get(f.source) ?? f.source, f.target, label.get(f.target) ?? f.target,
-      count(f.count, report.minCell),
-    ]),
-  );
+  const cohort = field(report.cohort);
+  const hidden = field(count(null, report.minCell));
+  const node = new Map(report.nodes.map((n) => [n.id, `${field(n.id)};${field(n.label)}`]));
+  const nodeFields = (id: string) => node.get(id) ?? `${field(id)};${field(id)}`;
+  let text = `\uFEFF${csvLine(['cohort', 'bron_code', 'bron', 'bestemming_code', 'bestemming', 'aantal_leerlingen'])}\r\n`;
+  for (const f of report.flows) {
+    text += `${cohort};${nodeFields(f.source)};${nodeFields(f.target)};${f.count === null ? hidden : f.count}\r\n`;
+  }
+  return text;
 }
 
 export function monitorCsv(report: MonitorReport): string {

@@ -1,19 +1,20 @@
-import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Caller } from '../domain/access.js';
-import { cohortCalendar, type CohortCalendar, type IsoDate } from '../domain/calendar.js';
-import { monitoringCalendar, type TransitionStatus } from '../domain/transition.js';
-import type { Executor } from '../db/client.js';
-import { organisations, pupils } from '../db/schema.js';
+import { cohortCalendar, parseCohort, type CohortCalendar, type IsoDate } from '../domain/calendar.js';
+import type { TransitionStatus } from '../domain/transition.js';
+import type { Db, Executor } from '../db/client.js';
+import { pupils } from '../db/schema.js';
+import { factColumns, knownOn, regionStarts, startdatum, transitionStatusSql } from '../db/transition-sql.js';
 import { inReportTransaction, reportPupils } from './flows.js';
 import { countIn, seesOwnPupils, share, suppressRows, type Count, type Counts, type SuppressedCounts } from './suppress.js';
 
 /**
  * The monitor: per school (vestiging) and per municipality, how far the cohort is on a date.
  *
- * The status counts are transitionStatus (src/domain/transition.ts) evaluated set-based in SQL
- * for every pupil on asOf, with the same rules in the same order: facts reported after asOf
- * are ignored, and the check start date is the one of the pupil's region (via the woongemeente),
- * as in monitoringCalendar (the nightly check, src/db/check-sql.ts, does the same). So
+ * The status counts are transitionStatus (src/domain/transition.ts) evaluated set-based for
+ * every pupil on asOf by the SQL the nightly check uses too (src/db/transition-sql.ts): facts
+ * reported after asOf are ignored, and the check start date is the one of the pupil's region
+ * (via the woongemeente), as in monitoringCalendar. So
  * `geplaatst` is "placed and not yet started" on asOf, `gestart` an active enrolment, and so on;
  * the nine statuses add up to the cohort size.
  * `aangemeldVoor1April` counts pupils with an application or enrolment applied for before the
@@ -80,60 +81,47 @@ interface SignalRow extends Record<string, unknown> {
   count: number;
 }
 
-/** Region code -> check start date of this cohort, for regions that set their own. */
-async function regionStartDates(ex: Executor, cohort: string): Promise<Record<string, IsoDate>> {
-  const rows = await ex
-    .select({ code: organisations.code, startDate: organisations.checkStartDate })
-    .from(organisations)
-    .where(and(eq(organisations.kind, 'regio'), isNotNull(organisations.checkStartDate)));
-  return Object.fromEntries(rows.map((r) => [r.code, monitoringCalendar(cohort, r.startDate).startdatum]));
+/**
+ * Each pupil the monitor counts: status on asOf (the shared SQL of transitionStatus, with the
+ * start date of the pupil's region) and what else a row counts. One pass over the scoped pupils
+ * and their enrolments, grouped per pupil: scoping the enrolments first and joining the pupils
+ * again read and hashed the whole cohort twice.
+ */
+export function monitorPupils(caller: Caller, cohort: string, asOf: IsoDate, region?: string): SQL {
+  const { aanmelddatum } = cohortCalendar(cohort);
+  const d = sql`${asOf}::date`;
+  const status = transitionStatusSql({
+    destination: sql`p.destination`,
+    flags: sql`p.flags`,
+    lastEnded: sql`p.last_ended`,
+    anyFact: sql`p.facts > 0`,
+    started: sql`${d} >= ${startdatum(sql`${parseCohort(cohort)!.endYear}::int`)}`,
+  });
+  return sql`
+    select p.id, p.school_code, p.gemeente_code, ${status} as status, coalesce(p.early, false) as early,
+           dos.status in ('definitief', 'ontvangen') as overgedragen,
+           dos.status = 'ontvangen' as ontvangen
+    from (
+      select ${pupils.id}, ${pupils.schoolCode}, ${pupils.gemeenteCode}, ${pupils.destination}, ${factColumns(d)},
+             count(e.pupil_id) as facts, bool_or(e.applied_on < ${aanmelddatum}::date) as early
+      from ${pupils}
+      left join enrolments e on e.pupil_id = ${pupils.id} and ${knownOn(d)}
+      where ${reportPupils(caller, cohort, region)}
+      group by ${pupils.id}
+    ) p
+    left join (${regionStarts()}) rs on rs.gemeente_code = p.gemeente_code
+    left join dossiers dos on dos.pupil_id = p.id and dos.school_code = p.school_code`;
 }
 
 async function queryStatuses(ex: Executor, caller: Caller, cohort: string, asOf: IsoDate, region?: string): Promise<StatusRow[]> {
-  const calendar = cohortCalendar(cohort);
-  const starts = JSON.stringify(await regionStartDates(ex, cohort));
-  const d = sql`${asOf}::date`;
   const counts = sql.join(STATUSES.map((s) => sql`count(*) filter (where x.status = ${s})::int as ${sql.identifier(s)}`), sql`, `);
-  const scope = reportPupils(caller, cohort, region);
   const result = await ex.execute<StatusRow>(sql`
-    with facts as (
-      select e.pupil_id,
-             bool_or(e.status in ('ingeschreven', 'uitgeschreven') and e.start_date <= ${d}
-                     and (e.end_date is null or e.end_date > ${d})) as active,
-             bool_or(e.status in ('ingeschreven', 'uitgeschreven') and e.start_date <= ${d} and e.end_date <= ${d}) as ended,
-             bool_or(e.status = 'ingeschreven' and (e.start_date is null or e.start_date > ${d})) as enrolled_later,
-             bool_or(e.status = 'onderwijsovereenkomst_aangeboden') as offered,
-             bool_or(e.status = 'aangemeld') as applied,
-             bool_or(e.applied_on < ${calendar.aanmelddatum}::date) as early
-      from enrolments e join ${pupils} on ${pupils.id} = e.pupil_id
-      where (e.applied_on is null or e.applied_on <= ${d}) and ${scope}
-      group by e.pupil_id
-    ), x as (
-      select ${pupils.schoolCode} as school_code, ${pupils.gemeenteCode} as gemeente_code,
-             case when ${pupils.destination} = 'vrijstelling' then 'vrijgesteld'
-                  when f.active then 'gestart'
-                  when ${pupils.destination} is not null then 'elders'
-                  when f.ended then 'uitgevallen'
-                  when f.enrolled_later then 'geplaatst'
-                  when ${d} >= coalesce((${starts}::jsonb ->> g.parent_code)::date, ${calendar.startdatum}::date) then 'niet_gestart'
-                  when f.offered then 'geplaatst'
-                  when f.applied then 'aangemeld'
-                  when f.pupil_id is not null then 'niet_geplaatst'
-                  else 'niet_aangemeld' end as status,
-             coalesce(f.early, false) as early,
-             dos.status in ('definitief', 'ontvangen') as overgedragen,
-             dos.status = 'ontvangen' as ontvangen
-      from ${pupils}
-      left join organisations g on g.code = ${pupils.gemeenteCode}
-      left join facts f on f.pupil_id = ${pupils.id}
-      left join dossiers dos on dos.pupil_id = ${pupils.id} and dos.school_code = ${pupils.schoolCode}
-      where ${scope}
-    ), grouped as (
+    with grouped as (
       select ${levelOf} as level, coalesce(x.school_code, x.gemeente_code) as code,
              count(*)::int as cohort_size, count(*) filter (where x.early)::int as early,
              count(*) filter (where x.overgedragen)::int as overgedragen,
              count(*) filter (where x.ontvangen)::int as ontvangen, ${counts}
-      from x
+      from (${monitorPupils(caller, cohort, asOf, region)}) x
       group by grouping sets ((x.school_code), (x.gemeente_code), ())
     )
     select grouped.*, o.name from grouped left join organisations o on o.code = grouped.code
@@ -198,17 +186,23 @@ function shape(code: string | null, name: string | null, c: SuppressedCounts): M
   };
 }
 
+/**
+ * The status and signal queries run at once, each on a connection of its own: a national
+ * monitor then takes as long as its status query. They never shared a snapshot (read
+ * committed gives each statement its own), so nothing is lost by it. Hence a Db, not a
+ * transaction.
+ */
 export async function monitorReport(
-  ex: Executor,
+  db: Db,
   caller: Caller,
   opts: { cohort: string; asOf: IsoDate; region?: string },
   minCell: number,
   now: Date = new Date(),
 ): Promise<MonitorReport> {
-  const [statusRows, signalRows] = await inReportTransaction(ex, async (trx) => [
-    await queryStatuses(trx, caller, opts.cohort, opts.asOf, opts.region),
-    await querySignals(trx, caller, opts.cohort, opts.region),
-  ] as const);
+  const [statusRows, signalRows] = await Promise.all([
+    inReportTransaction(db, (trx) => queryStatuses(trx, caller, opts.cohort, opts.asOf, opts.region)),
+    inReportTransaction(db, (trx) => querySignals(trx, caller, opts.cohort, opts.region)),
+  ]);
   const rows = new Map(statusRows.map((r) => [rowKey(r.level, r.code), { row: r, counts: flatCounts(r) }]));
   for (const s of signalRows) {
     const target = rows.get(rowKey(s.level, s.code));

@@ -42,72 +42,72 @@ export function suppressTotal(total: number, parts: ReadonlyArray<Count>, minCel
   return marginTotal(total, hidden, minCell);
 }
 
-export interface Cell {
-  row: string;
-  col: string;
-  count: number;
+/**
+ * A two-way table (rows x columns, e.g. school x destination) as parallel arrays: cell i counts
+ * count[i] pupils in row row[i] and column col[i], rows and columns numbered from 0. Numbers,
+ * not names: a national table by crebo has some 100,000 cells, and margins kept in arrays cost
+ * a fraction of margins kept in maps by name.
+ */
+export interface Grid {
+  row: ArrayLike<number>;
+  col: ArrayLike<number>;
+  count: ArrayLike<number>;
+  rows: number;
+  cols: number;
 }
 
-export interface SuppressedMatrix {
+export interface SuppressedGrid {
   /** The cells' counts, in the order of the cells given. */
   counts: Count[];
-  rowTotals: Map<string, Count>;
-  colTotals: Map<string, Count>;
+  rowTotals: Count[];
+  colTotals: Count[];
   total: Count;
   /** Whether anything at all was hidden. */
   suppressed: boolean;
 }
 
-interface Margin {
-  sum: number;
-  hidden: number;
-}
-
-function addTo(margins: Map<string, Margin>, key: string, count: number, hidden: number): void {
-  const m = margins.get(key);
-  if (m) {
-    m.sum += count;
-    m.hidden += hidden;
-  } else {
-    margins.set(key, { sum: count, hidden });
+/** Margin totals from their sums and hidden parts, and how many of them were hidden. */
+function totalsOf(sums: Float64Array, hidden: Uint32Array, minCell: number): { totals: Count[]; hidden: number } {
+  const totals: Count[] = new Array(sums.length);
+  let hiddenTotals = 0;
+  for (let i = 0; i < sums.length; i += 1) {
+    const total = marginTotal(sums[i]!, hidden[i]!, minCell);
+    if (total === null) hiddenTotals += 1;
+    totals[i] = total;
   }
-}
-
-function totalsOf(margins: Map<string, Margin>, minCell: number): { totals: Map<string, Count>; hidden: number } {
-  const totals = new Map<string, Count>();
-  let hidden = 0;
-  for (const [key, m] of margins) {
-    const total = marginTotal(m.sum, m.hidden, minCell);
-    if (total === null) hidden += 1;
-    totals.set(key, total);
-  }
-  return { totals, hidden };
+  return { totals, hidden: hiddenTotals };
 }
 
 /**
- * A two-way table (rows x columns, e.g. school x destination) with its margins. minCell 0 or 1
- * hides nothing; pass exact = true for a caller who may see the pupils. Linear in the cells:
- * a national table by crebo has some 100,000 of them.
+ * Suppresses a two-way table and its margins. minCell 0 or 1 hides nothing; pass exact = true
+ * for a caller who may see the pupils. Linear in the cells.
  */
-export function suppressMatrix(cells: ReadonlyArray<Cell>, minCell: number, exact = false): SuppressedMatrix {
+export function suppressGrid(grid: Grid, minCell: number, exact = false): SuppressedGrid {
   const limit = exact ? 0 : minCell;
-  const counts: Count[] = new Array(cells.length);
-  const rows = new Map<string, Margin>();
-  const cols = new Map<string, Margin>();
+  const n = grid.count.length;
+  const counts: Count[] = new Array(n);
+  const rowSums = new Float64Array(grid.rows);
+  const rowHidden = new Uint32Array(grid.rows);
+  const colSums = new Float64Array(grid.cols);
+  const colHidden = new Uint32Array(grid.cols);
   let sum = 0;
   let hiddenCells = 0;
-  for (let i = 0; i < cells.length; i += 1) {
-    const c = cells[i]!;
-    const count = suppressCount(c.count, limit);
+  for (let i = 0; i < n; i += 1) {
+    const raw = grid.count[i]!;
+    const count = suppressCount(raw, limit);
     const hidden = count === null ? 1 : 0;
     counts[i] = count;
-    sum += c.count;
+    sum += raw;
     hiddenCells += hidden;
-    addTo(rows, c.row, c.count, hidden);
-    addTo(cols, c.col, c.count, hidden);
+    const row = grid.row[i]!;
+    const col = grid.col[i]!;
+    rowSums[row] = rowSums[row]! + raw;
+    rowHidden[row] = rowHidden[row]! + hidden;
+    colSums[col] = colSums[col]! + raw;
+    colHidden[col] = colHidden[col]! + hidden;
   }
-  const rowTotals = totalsOf(rows, limit);
-  const colTotals = totalsOf(cols, limit);
+  const rowTotals = totalsOf(rowSums, rowHidden, limit);
+  const colTotals = totalsOf(colSums, colHidden, limit);
   const hiddenByPart = hiddenCells === 1 || rowTotals.hidden === 1 || colTotals.hidden === 1;
   const total = hiddenByPart ? null : suppressCount(sum, limit);
   const suppressed = hiddenCells + rowTotals.hidden + colTotals.hidden > 0 || total === null;

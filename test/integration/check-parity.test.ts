@@ -5,6 +5,8 @@ import { seedOrganisations } from '../support/fixtures.js';
 import { checkRuns, enrolments, organisations, pupils, signalEvents, signals } from '../../src/db/schema.js';
 import { judgePupils } from '../../src/db/check-sql.js';
 import { executeCheckRun } from '../../src/db/check-runs.js';
+import { monitorPupils } from '../../src/reports/monitor.js';
+import type { Caller } from '../../src/domain/access.js';
 import { responsibleAuthority } from '../../src/domain/responsibility.js';
 import {
   closeReason,
@@ -18,11 +20,12 @@ import {
 } from '../../src/domain/transition.js';
 
 /**
- * The nightly check is SQL; the rules are TypeScript. This file proves they agree: a grid of
- * pupils (birth dates around 16, 18 and 23, 29 February, startkwalificatie, enrolment histories,
- * destinations, regions with another start date, cohorts in and out of the window) is judged by
- * both on dates around every deadline, and the signals, statuses, authorities and close reasons
- * must be identical.
+ * The nightly check and the monitor are SQL; the rules are TypeScript. This file proves they
+ * agree: a grid of pupils (birth dates around 16, 18 and 23, 29 February, startkwalificatie,
+ * enrolment histories, destinations, regions with another or an invalid start date, cohorts in
+ * and out of the window) is judged by both on dates around every deadline, and the signals,
+ * statuses, authorities and close reasons must be identical; so must the status the monitor
+ * counts each pupil under (the same SQL of transitionStatus, src/db/transition-sql.ts).
  */
 
 let ctx: TestContext;
@@ -73,9 +76,13 @@ const histories: EnrolmentFact[][] = [
 
 const destinations: Array<Destination | null> = [null, 'havo_vwo', 'werk', 'vrijstelling'];
 
-/** GM9901 is in RMC01 (start 09-01), GM9903 in RMC02 (start 09-15 here), null has no region. */
-const gemeenten = ['GM9901', 'GM9903', null] as const;
-const regionStart: Record<string, string | null> = { GM9901: '09-01', GM9903: '09-15' };
+/**
+ * GM9901 is in RMC01 (start 09-01), GM9903 in RMC02 (start 09-15 here), GM9904 in RMC03, whose
+ * start date 10-01 is invalid (not before the teldatum) and falls back to 1 September; null has
+ * no region.
+ */
+const gemeenten = ['GM9901', 'GM9903', 'GM9904', null] as const;
+const regionStart: Record<string, string | null> = { GM9901: '09-01', GM9903: '09-15', GM9904: '10-01' };
 
 interface Case {
   id?: string;
@@ -125,6 +132,10 @@ beforeAll(async () => {
   await seedOrganisations(ctx.services);
   const { db } = ctx.services.database;
   await db.update(organisations).set({ checkStartDate: '09-15' }).where(eq(organisations.code, 'RMC02'));
+  await db.insert(organisations).values([
+    { code: 'RMC03', kind: 'regio', name: 'Regio Drie', checkStartDate: '10-01' },
+    { code: 'GM9904', kind: 'gemeente', name: 'Verweg', parentCode: 'RMC03' },
+  ]);
   const rows = await db
     .insert(pupils)
     .values(cases.map((c) => ({
@@ -154,7 +165,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => ctx.close());
 
-describe('the SQL check and the TypeScript rules', () => {
+describe('the SQL rules and the TypeScript rules', () => {
   it(`judge ${cases.length} pupils alike on every date: status, authority, signal`, async () => {
     const { db } = ctx.services.database;
     for (const date of dates) {
@@ -174,6 +185,23 @@ describe('the SQL check and the TypeScript rules', () => {
       );
       const actual = new Map([...judged].map(([id, j]) => [id, { status: j.status, authority: j.authority, kind: j.kind, audience: j.audience }]));
       expect({ date, judged: Object.fromEntries(actual) }).toEqual({ date, judged: Object.fromEntries(expected) });
+    }
+  });
+
+  it('give every pupil the same status in the monitor, for every cohort on every date', async () => {
+    const { db } = ctx.services.database;
+    const admin: Caller = { sub: 'parity', role: 'admin', org: 'RMC01' };
+    for (const cohort of ['2024-2025', '2025-2026', '2026-2027']) {
+      for (const date of dates) {
+        const counted = await db.execute<{ id: string; status: string }>(
+          sql`select x.id, x.status from (${monitorPupils(admin, cohort, date)}) x`,
+        );
+        const actual = Object.fromEntries(counted.rows.map((r) => [r.id, r.status]));
+        const expected = Object.fromEntries(
+          cases.filter((c) => c.facts.cohort === cohort).map((c) => [c.id!, transitionStatus(c.facts, date, calendarOf(c))]),
+        );
+        expect({ cohort, date, statuses: actual }).toEqual({ cohort, date, statuses: expected });
+      }
     }
   });
 
