@@ -1,5 +1,4 @@
-import { Readable, pipeline } from 'node:stream';
-import { CsvError, parse } from 'csv-parse';
+import { CsvRecords, CsvSyntaxError, type CsvRecord } from './csv-records.js';
 import { ImportFileError } from './errors.js';
 import { findCsvHeader, headerCells, isBlankRow } from './header.js';
 import type { PeekedSource } from './source.js';
@@ -21,24 +20,12 @@ export async function openCsv(source: PeekedSource, sampleBytes: number): Promis
     throw new ImportFileError('not_a_table', 'The file is not a table: no line separated by ; , or tab');
   }
 
-  const parser = parse({
-    delimiter: header.delimiter,
-    from_line: header.line, // title lines above the header are skipped unparsed
-    relax_column_count: true,
-    relax_quotes: true,
-    // Blank lines come through (as ['']) so every line is seen and counted here: csv-parse's own
-    // `info` would do it too, but copies its whole info object per record, which cost more than
-    // the parsing itself on a 1M-row file.
-    skip_empty_lines: false,
-    max_record_size: MAX_RECORD_CHARS,
-  });
   let encodingNow = encoding;
-  const text = Readable.from(decodeText(source.chunks(), encoding, (switched) => (encodingNow = switched)));
-  pipeline(text, parser, () => {}); // an error surfaces through the parser's iterator below
-  const records = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
+  const text = decodeText(source.chunks(), encoding, (switched) => (encodingNow = switched));
+  // Title lines above the header are read past and dropped.
+  const records = recordsOf(text, new CsvRecords(header.delimiter, header.line, MAX_RECORD_CHARS));
   const close = async (): Promise<void> => {
-    parser.destroy();
-    text.destroy();
+    await records.return(undefined);
     await source.close();
   };
 
@@ -52,9 +39,9 @@ export async function openCsv(source: PeekedSource, sampleBytes: number): Promis
         return encodingNow;
       },
       delimiter: header.delimiter,
-      headers: headerCells(first.value, headerRow),
+      headers: headerCells(first.value.cells, headerRow),
       headerRow,
-      rows: dataRows(records, headerRow + lineCount(first.value), close),
+      rows: dataRows(records, close),
       close,
     };
   } catch (error) {
@@ -63,33 +50,34 @@ export async function openCsv(source: PeekedSource, sampleBytes: number): Promis
   }
 }
 
-/**
- * Numbers rows by the line they start on. Line endings were normalised to \n before parsing, so
- * a record spans one line plus one per newline inside its quoted fields.
- */
-async function* dataRows(records: AsyncIterator<string[]>, firstLine: number, close: () => Promise<void>): AsyncGenerator<TableRow> {
-  let line = firstLine;
+/** The records of the decoded text, one piece of text at a time. */
+async function* recordsOf(text: AsyncGenerator<string>, reader: CsvRecords): AsyncGenerator<CsvRecord> {
   try {
-    for (;;) {
-      const next = await records.next();
-      if (next.done) return;
-      const row = line;
-      line += lineCount(next.value);
-      if (!isBlankRow(next.value)) yield { row, cells: next.value };
+    for (let done = false; !done; ) {
+      const batch: CsvRecord[] = [];
+      const next = await text.next();
+      if (next.done) {
+        reader.end(batch);
+        done = true;
+      } else reader.push(next.value, batch);
+      for (const record of batch) yield record;
+    }
+  } finally {
+    await text.return(undefined);
+  }
+}
+
+/** The data rows, numbered by the line they start on; blank rows are skipped. */
+async function* dataRows(records: AsyncGenerator<CsvRecord>, close: () => Promise<void>): AsyncGenerator<TableRow> {
+  try {
+    for await (const { line, cells } of records) {
+      if (!isBlankRow(cells)) yield { row: line, cells };
     }
   } catch (error) {
     throw toImportError(error);
   } finally {
     await close();
   }
-}
-
-function lineCount(record: readonly string[]): number {
-  let lines = 1;
-  for (const cell of record) {
-    for (let i = cell.indexOf('\n'); i !== -1; i = cell.indexOf('\n', i + 1)) lines++;
-  }
-  return lines;
 }
 
 /** The sample's lines, as the parser will see them; a last line cut off by the sample is left out. */
@@ -102,14 +90,8 @@ function sampleLines(head: Buffer, encoding: string, complete: boolean): string[
 }
 
 function toImportError(error: unknown): unknown {
-  if (!(error instanceof CsvError)) return error;
-  const line = typeof error.lines === 'number' ? error.lines : undefined;
-  const where = line ? ` (near line ${line})` : '';
-  // csv-parse's own messages quote the field's content (perhaps a BSN), so they are not passed on,
-  // not even as `cause`, which error serialisers log.
-  const message =
-    error.code === 'CSV_QUOTE_NOT_CLOSED' || error.code === 'CSV_MAX_RECORD_SIZE'
-      ? `A quoted field is not closed${where}`
-      : `The CSV file cannot be read${where}`;
-  return new ImportFileError('malformed', message, line);
+  if (!(error instanceof CsvSyntaxError)) return error;
+  // Never the field's content (perhaps a BSN): only where it is.
+  const what = error.reason === 'quote_not_closed' ? 'A quoted field is not closed' : 'A row is too long';
+  return new ImportFileError('malformed', `${what} (near line ${error.line})`, error.line);
 }

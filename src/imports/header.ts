@@ -24,7 +24,7 @@ export function chooseDelimiter(line: string): Delimiter | undefined {
   return best;
 }
 
-/** Splits one line, honouring quotes; only for sniffing, csv-parse reads the real rows. */
+/** Splits one line, honouring quotes; only for sniffing, CsvRecords reads the real rows. */
 export function splitLine(line: string, delimiter: Delimiter): string[] {
   const cells: string[] = [];
   let cell = '';

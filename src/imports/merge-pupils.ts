@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type pg from 'pg';
 import type { Pii } from '../privacy/pii.js';
 import type { PupilRow, RowError } from './rows.js';
-import { copyLine, lockPupilMerge, readRejections, type ProblemLabels, type Rejections } from './staging.js';
+import { analyzeIfLarge, copyLine, lockMergeTargets, lockPupilMerge, readRejections, type ProblemLabels, type Rejections } from './staging.js';
 
 /**
  * The pupil side of an import: rows of a leerlingvolgsysteem export are staged in a TEMP table
@@ -177,7 +177,7 @@ export async function checkPupils(client: pg.PoolClient, labels: PupilLabels): P
   await lockPupilMerge(client);
   // A leerlingnummer may link a new BSN to a pupil known by an onderwijsnummer, but never
   // replace a number of the same kind: that is another child, or a reused leerlingnummer.
-  await client.query(`
+  const { rowCount } = await client.query(`
     create temp table ${ROWS} on commit drop as
     select s.*, m.existing_id, coalesce(m.existing_id, gen_random_uuid()) as pupil_id,
       b.pupil_id is not null as bsn_known, o.pupil_id is not null as own_known,
@@ -195,6 +195,7 @@ export async function checkPupils(client: pg.PoolClient, labels: PupilLabels): P
     left join pupil_identifiers o on o.hmac = s.own_hmac
     left join pupils l on l.school_code = s.school_code and l.leerlingnummer = s.leerlingnummer
     cross join lateral (select coalesce(b.pupil_id, o.pupil_id) as by_number, coalesce(b.pupil_id, o.pupil_id, l.id) as existing_id) m`);
+  await analyzeIfLarge(client, ROWS, rowCount, ['problem', 'existing_id']);
   // Rows that share a pupil, a number or a leerlingnummer with an earlier row describe the same
   // child twice: the first row counts, the others are reported.
   for (const key of ['existing_id', 'bsn_hmac', 'own_hmac', 'school_code, leerlingnummer']) {
@@ -223,6 +224,7 @@ export interface MergeCounts {
  * what is known; the school and cohort follow the latest export.
  */
 export async function applyPupils(client: pg.PoolClient, importId: string, cohort: string | null): Promise<MergeCounts & { gemeenteUnknown: number }> {
+  await lockMergeTargets(client, importId, { table: ROWS, column: 'existing_id' });
   await client.query(
     `insert into pupils (id, given_name, infix, surname, birth_date, postcode, woonplaats, gemeente_code, school_code,
        leerlingnummer, klas, leerweg, profiel, exam_result, cohort, destination, destination_recorded_at, row_hash)
@@ -233,14 +235,23 @@ export async function applyPupils(client: pg.PoolClient, importId: string, cohor
     [cohort],
   );
   // Before the update below, while the stored digest still tells changed rows from unchanged ones.
-  await client.query(
-    `insert into import_pupils (import_id, pupil_id, row, action)
-     select $1, r.pupil_id, r.row,
-       case when r.existing_id is null then 'created' when p.row_hash is not distinct from r.row_hash then 'unchanged' else 'updated' end
-     from ${ROWS} r left join pupils p on p.id = r.existing_id
-     where r.problem is null`,
+  const { rows } = await client.query<{ created: number; updated: number; unchanged: number; gemeente_unknown: number }>(
+    `with mentioned as (
+       insert into import_pupils (import_id, pupil_id, row, action)
+       select $1, r.pupil_id, r.row,
+         case when r.existing_id is null then 'created' when p.row_hash is not distinct from r.row_hash then 'unchanged' else 'updated' end
+       from ${ROWS} r left join pupils p on p.id = r.existing_id
+       where r.problem is null
+       returning action
+     )
+     select count(*) filter (where action = 'created')::int as created, count(*) filter (where action = 'updated')::int as updated,
+       count(*) filter (where action = 'unchanged')::int as unchanged,
+       -- Rows whose municipality the file did not make known; an earlier export may still have.
+       (select count(*) from ${ROWS} where problem is null and gemeente_code is null)::int as gemeente_unknown
+     from mentioned`,
     [importId],
   );
+  const { created, updated, unchanged, gemeente_unknown: gemeenteUnknown } = rows[0]!;
   await client.query(
     `update pupils p set
        given_name = coalesce(s.given_name, p.given_name),
@@ -272,16 +283,5 @@ export async function applyPupils(client: pg.PoolClient, importId: string, cohor
     union all
     select own_hmac, pupil_id, 'onderwijsnummer', own_cipher from ${ROWS} where problem is null and own_hmac is not null and not own_known
     on conflict (hmac) do nothing`);
-
-  const { rows } = await client.query<{ action: keyof MergeCounts; n: number }>(
-    'select action, count(*)::int as n from import_pupils where import_id = $1 group by action',
-    [importId],
-  );
-  const counts: MergeCounts = { created: 0, updated: 0, unchanged: 0 };
-  for (const r of rows) counts[r.action] = r.n;
-  // Rows whose municipality the file did not make known; an earlier export may still have.
-  const { rows: unknown } = await client.query<{ n: number }>(
-    `select count(*)::int as n from ${ROWS} where problem is null and gemeente_code is null`,
-  );
-  return { ...counts, gemeenteUnknown: unknown[0]!.n };
+  return { created, updated, unchanged, gemeenteUnknown };
 }

@@ -13,7 +13,7 @@ import {
   PUPIL_STAGING, PUPIL_STAGING_COLUMNS, applyPupils, checkPupils, createPupilStaging, pupilCopyLine, stagePupil,
   type MergeCounts, type PupilLookups,
 } from './merge-pupils.js';
-import { mapEnrolmentRow, mapPupilRow, type RowError } from './rows.js';
+import { enrolmentRowMapper, pupilRowMapper, type RowError } from './rows.js';
 import { CopyWriter, MAX_REPORTED_REJECTIONS, prepareSession, tuneTransaction, type Rejections } from './staging.js';
 import { openTable, type Table } from './table.js';
 
@@ -133,7 +133,7 @@ export async function runImport(services: Services, importId: string, { finalAtt
   try {
     const outcome = await importFile(services, store, imp, log);
     await store.remove(importId);
-    log.info({ kind: imp.kind, status: outcome.status, ...outcome.counts }, 'import finished');
+    log.info({ kind: imp.kind, status: outcome.status, ...outcome.counts, ms: outcome.ms }, 'import finished');
     if (outcome.status === 'done') await enqueueEvaluateForImport(services, importId);
   } catch (error) {
     if (error instanceof InvalidFile || error instanceof ImportFileError) {
@@ -163,10 +163,27 @@ export async function runImport(services: Services, importId: string, { finalAtt
 interface Outcome {
   status: 'done' | 'failed';
   counts: MergeCounts & { rows: number; rejected: number };
+  /** Where the time went, for the log: milliseconds per phase. */
+  ms: Record<string, number>;
+}
+
+/** Milliseconds per phase, each from the end of the one before. */
+function phaseTimer() {
+  let last = performance.now();
+  const laps: Record<string, number> = {};
+  return {
+    laps,
+    lap(phase: string) {
+      const now = performance.now();
+      laps[phase] = Math.round(now - last);
+      last = now;
+    },
+  };
 }
 
 async function importFile(services: Services, store: FileStore, imp: ImportRecord, log: Logger): Promise<Outcome> {
   const { pool } = services.database;
+  const timer = phaseTimer();
   const pupilLookups = imp.kind === 'leerlingen' ? await loadPupilLookups(pool, imp) : null;
   const ownBrin = imp.kind === 'inschrijvingen' && imp.createdRole !== 'admin' ? imp.orgCode : null;
 
@@ -214,16 +231,18 @@ async function importFile(services: Services, store: FileStore, imp: ImportRecor
 
     const vestigingColumn = header('vestiging');
     const brinColumn = header('brin');
+    const mapPupil = pupilRowMapper(file.columns as ColumnMap<PupilField>);
+    const mapEnrolment = enrolmentRowMapper(file.columns as ColumnMap<EnrolmentField>);
     for await (const { row, cells } of table.rows) {
       rows++;
       let line: string | undefined;
       if (pupilLookups) {
-        const mapped = mapPupilRow(cells, file.columns as ColumnMap<PupilField>, row);
+        const mapped = mapPupil(cells, row);
         const staged = mapped.ok ? stagePupil(services.pii, mapped.value, pupilLookups, vestigingColumn) : mapped;
         if (staged.ok) line = pupilCopyLine(staged.value);
         else reject(staged.errors);
       } else {
-        const mapped = mapEnrolmentRow(cells, file.columns as ColumnMap<EnrolmentField>, row);
+        const mapped = mapEnrolment(cells, row);
         if (!mapped.ok) reject(mapped.errors);
         else if (ownBrin && mapped.value.brin !== ownBrin) reject([{ row, column: brinColumn, reason: 'rows must carry your own BRIN' }]);
         else line = enrolmentCopyLine(services.pii, mapped.value);
@@ -233,6 +252,7 @@ async function importFile(services: Services, store: FileStore, imp: ImportRecor
     }
     await copy.end();
     await progress.stop();
+    timer.lap('parseAndStage');
     if (bytes.read === 0) throw new ImportFileError('empty', 'The stored file is gone; upload it again');
 
     let merged: Rejections;
@@ -242,6 +262,7 @@ async function importFile(services: Services, store: FileStore, imp: ImportRecor
     } else {
       merged = await checkEnrolments(client, { brin: brinColumn, crebo: header('crebo'), onderwijsnummer: header('onderwijsnummer', header('bsn')) });
     }
+    timer.lap('check');
     rejected += merged.count;
     errors.push(...merged.errors.slice(0, Math.max(0, MAX_STORED_ROW_ERRORS - errors.length)));
     errors.sort((a, b) => a.row - b.row);
@@ -255,7 +276,7 @@ async function importFile(services: Services, store: FileStore, imp: ImportRecor
         [imp.id, rows, rejected, table.encoding ?? null, JSON.stringify(problemOf('rows-rejected', `${rejected} of ${rows} rows are not valid; in strict mode nothing was imported`))],
       );
       await insertRowErrors(pool, imp.id, errors);
-      return { status: 'failed', counts: { rows, rejected, created: 0, updated: 0, unchanged: 0 } };
+      return { status: 'failed', counts: { rows, rejected, created: 0, updated: 0, unchanged: 0 }, ms: timer.laps };
     }
 
     // Only an import rerun by hand has these; a crashed attempt's rolled back with it.
@@ -271,6 +292,7 @@ async function importFile(services: Services, store: FileStore, imp: ImportRecor
       counts = enrolments;
       warnings = newPupils ? { newPupils } : {};
     }
+    timer.lap('apply');
     // The outcome commits with the data: a retry after this point finds the import done.
     await insertRowErrors(client, imp.id, errors);
     await client.query(
@@ -281,7 +303,8 @@ async function importFile(services: Services, store: FileStore, imp: ImportRecor
     );
     await client.query('commit');
     release();
-    return { status: 'done', counts: { ...counts, rows, rejected } };
+    timer.lap('commit');
+    return { status: 'done', counts: { ...counts, rows, rejected }, ms: timer.laps };
   } catch (error) {
     await progress.stop();
     copy?.abort(error instanceof Error ? error : new Error('import aborted'));

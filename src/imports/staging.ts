@@ -97,6 +97,39 @@ export async function lockPupilMerge(client: pg.PoolClient): Promise<void> {
   await client.query(`select pg_advisory_xact_lock(hashtext('doorstroom:pupil-merge'))`);
 }
 
+/**
+ * What import_pupils' foreign keys used to check row by row, set-based (migration 0010): the
+ * imports row exists and stays (FOR KEY SHARE until commit; progress updates through the pool
+ * still pass), and so do the pupils the merge found, when `found` names them (a table and its
+ * pupil column, of the rows without a problem). Pupils the merge creates need nothing: no
+ * other transaction sees them before it commits. A pupil deleted between the merge's lookup and
+ * this lock is missing here, and the attempt fails to be retried, as it would have failed on
+ * the foreign key.
+ */
+export async function lockMergeTargets(client: pg.PoolClient, importId: string, found?: { table: string; column: string }): Promise<void> {
+  const { rows } = await client.query<{ found: number }>('select count(*)::int as found from (select 1 from imports where id = $1 for key share) i', [importId]);
+  if (rows[0]!.found !== 1) throw new Error('the import was deleted while it ran');
+  if (!found) return;
+  const { table, column } = found;
+  const { rows: pupils } = await client.query<{ wanted: number; locked: number }>(
+    `with wanted as (select distinct ${column} as id from ${table} where problem is null and ${column} is not null),
+          locked as (select p.id from pupils p join wanted w on w.id = p.id for key share of p)
+     select (select count(*) from wanted)::int as wanted, (select count(*) from locked)::int as locked`,
+  );
+  const { wanted, locked } = pupils[0]!;
+  if (locked !== wanted) throw new Error(`${wanted - locked} pupils were deleted while the import ran`);
+}
+
+/**
+ * ANALYZE for a temp table the next statements read more than once: without statistics the
+ * planner takes `problem is null` for a few hundred rows and sorts or loops where a hash is
+ * many times cheaper. The row count and the columns the merge filters on are enough; every
+ * column's statistics cost more than they save.
+ */
+export async function analyzeIfLarge(client: pg.PoolClient, table: string, rows: number | null, columns: readonly string[]): Promise<void> {
+  if ((rows ?? 0) >= 1000) await client.query(`analyze ${table} (${columns.join(', ')})`);
+}
+
 /** Per problem code a merge can set: the column to blame and the reason to give. */
 export type ProblemLabels = Record<string, { column: string; reason: (firstRow: number | null) => string }>;
 

@@ -380,4 +380,27 @@ describe('the import job', () => {
     const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(pupilIdentifiers).where(eq(pupilIdentifiers.hmac, ctx.services.pii.hmac(who)));
     expect(count!.n).toBe(1);
   });
+
+  it('records when the import really finished, and its pupil links go with a deleted pupil or import', async () => {
+    const who = [nextBsn(), nextBsn()];
+    const file = csvBytes([['BSN', 'Achternaam', 'Geboortedatum'], [who[0]!, 'Een', '01-01-2010'], [who[1]!, 'Twee', '02-01-2010']]);
+    const done = await importAndWait(mentor(), { kind: 'leerlingen' }, file);
+    const { pool } = ctx.services.database;
+    const links = async () =>
+      (await pool.query<{ n: number }>('select count(*)::int as n from import_pupils where import_id = $1', [done.id])).rows[0]!.n;
+    expect(await links()).toBe(2);
+
+    // The pupils' created_at is the time the import's transaction began; finished_at comes after it.
+    const { rows } = await pool.query<{ later: boolean }>(
+      `select i.finished_at > max(p.created_at) as later from imports i
+       join import_pupils l on l.import_id = i.id join pupils p on p.id = l.pupil_id where i.id = $1 group by i.finished_at`,
+      [done.id],
+    );
+    expect(rows[0]!.later).toBe(true);
+
+    await pool.query('delete from pupils where id = $1', [(await pupilByBsn(who[0]!))!.id]);
+    expect(await links()).toBe(1);
+    await pool.query('delete from imports where id = $1', [done.id]);
+    expect(await links()).toBe(0);
+  });
 });
