@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { Pii } from '../privacy/pii.js';
 import type { Identifiers } from './rows.js';
 import type { MergeCounts } from './merge-pupils.js';
-import { analyzeIfLarge, copyLine, lockMergeTargets, lockPupilMerge, readRejections, type Rejections } from './staging.js';
+import { sealNow } from './sealing.js';
+import { analyzeIfLarge, copyLine, hexBytes, lockMergeTargets, lockPupilMerge, readRejections, type Rejections } from './staging.js';
 
 /**
  * The one definition of an enrolment upsert, for the file import and the JSON batch alike:
@@ -34,13 +35,21 @@ export const ENROLMENT_STAGING_COLUMNS = [
 
 /** The staging line for one row: identifiers only as HMAC digest and ciphertext. */
 export function enrolmentCopyLine(pii: Pii, r: EnrolmentInput): string {
+  return sealedEnrolmentLine(r, sealNow(pii, r.identifiers));
+}
+
+/**
+ * The staging line for one row whose identifiers are sealed: `next` hands out the hex digest and
+ * ciphertext of its BSN, then of its onderwijsnummer (sealing.ts).
+ */
+export function sealedEnrolmentLine(r: EnrolmentInput, next: () => string): string {
   const { bsn, onderwijsnummer: own } = r.identifiers;
+  const bsnHmac = bsn ? next() : undefined;
+  const bsnCipher = bsn ? next() : undefined;
+  const ownHmac = own ? next() : undefined;
+  const ownCipher = own ? next() : undefined;
   return copyLine([
-    r.row,
-    bsn ? pii.hmac(bsn) : null,
-    bsn ? pii.encrypt({ kind: 'bsn', value: bsn }) : null,
-    own ? pii.hmac(own) : null,
-    own ? pii.encrypt({ kind: 'onderwijsnummer', value: own }) : null,
+    r.row, hexBytes(bsnHmac), hexBytes(bsnCipher), hexBytes(ownHmac), hexBytes(ownCipher),
     r.brin, r.crebo, r.niveau, r.leerweg, r.status, r.aanmelddatum, r.startdatum, r.einddatum, r.statusdatum,
   ]);
 }

@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
 import type pg from 'pg';
-import type { Pii } from '../privacy/pii.js';
-import type { PupilRow, RowError } from './rows.js';
-import { analyzeIfLarge, copyLine, lockMergeTargets, lockPupilMerge, readRejections, type ProblemLabels, type Rejections } from './staging.js';
+import type { Identifiers, PupilRow, RowError } from './rows.js';
+import { analyzeIfLarge, copyLine, hexBytes, lockMergeTargets, lockPupilMerge, readRejections, type ProblemLabels, type Rejections } from './staging.js';
 
 /**
  * The pupil side of an import: rows of a leerlingvolgsysteem export are staged in a TEMP table
@@ -13,12 +12,15 @@ import { analyzeIfLarge, copyLine, lockMergeTargets, lockPupilMerge, readRejecti
 
 export const PUPIL_STAGING = 'pupil_staging';
 
+/** A row as staged; digests and ciphertexts in hex, as COPY text wants them. */
 export interface StagedPupil {
   row: number;
-  bsnHmac?: Buffer;
-  bsnCipher?: Buffer;
-  ownHmac?: Buffer;
-  ownCipher?: Buffer;
+  /** The plain numbers, until sealedPupilLine replaces them by their digests and ciphertexts. */
+  identifiers?: Identifiers;
+  bsnHmac?: string;
+  bsnCipher?: string;
+  ownHmac?: string;
+  ownCipher?: string;
   schoolCode: string;
   leerlingnummer?: string;
   givenName?: string;
@@ -33,7 +35,7 @@ export interface StagedPupil {
   profiel?: string;
   examResult?: string;
   destination?: string;
-  rowHash: Buffer;
+  rowHash: string;
 }
 
 export const PUPIL_STAGING_COLUMNS = [
@@ -42,11 +44,39 @@ export const PUPIL_STAGING_COLUMNS = [
   'destination', 'row_hash',
 ] as const;
 
+/**
+ * The COPY line of a staged row, once its identifiers are sealed: `next` hands out the hex
+ * digest and ciphertext of its BSN, then of its onderwijsnummer (sealing.ts). The row digest
+ * covers every imported field, so an identical row in a later export is recognised as unchanged;
+ * it is taken over the digests' hex, as it always was (a changed digest would make every stored
+ * pupil look changed to the next import).
+ */
+export function sealedPupilLine(p: StagedPupil, next: () => string, cohort: string | null): string {
+  if (p.identifiers?.bsn) {
+    p.bsnHmac = next();
+    p.bsnCipher = next();
+  }
+  if (p.identifiers?.onderwijsnummer) {
+    p.ownHmac = next();
+    p.ownCipher = next();
+  }
+  p.identifiers = undefined;
+  p.rowHash = rowDigest(
+    [
+      p.bsnHmac, p.ownHmac, p.schoolCode, p.leerlingnummer, p.givenName, p.infix, p.surname, p.birthDate, p.postcode,
+      p.woonplaats, p.gemeenteCode, p.klas, p.leerweg, p.profiel, p.examResult, p.destination, cohort,
+    ]
+      .map((field) => field ?? '\u0000')
+      .join('\u0001'),
+  );
+  return pupilCopyLine(p);
+}
+
 export function pupilCopyLine(p: StagedPupil): string {
   return copyLine([
-    p.row, p.bsnHmac, p.bsnCipher, p.ownHmac, p.ownCipher, p.schoolCode, p.leerlingnummer, p.givenName, p.infix,
-    p.surname, p.birthDate, p.postcode, p.woonplaats, p.gemeenteCode, p.klas, p.leerweg, p.profiel, p.examResult,
-    p.destination, p.rowHash,
+    p.row, hexBytes(p.bsnHmac), hexBytes(p.bsnCipher), hexBytes(p.ownHmac), hexBytes(p.ownCipher), p.schoolCode,
+    p.leerlingnummer, p.givenName, p.infix, p.surname, p.birthDate, p.postcode, p.woonplaats, p.gemeenteCode, p.klas,
+    p.leerweg, p.profiel, p.examResult, p.destination, hexBytes(p.rowHash),
   ]);
 }
 
@@ -64,22 +94,20 @@ export interface PupilLookups {
 
 export type StageResult = { ok: true; value: StagedPupil } | { ok: false; errors: RowError[] };
 
-// Plain toLowerCase: a locale-aware one costs more than the rest of a row's parsing.
 // One-shot hashing (Node 20.12+) is several times cheaper per row than a Hash object.
-const rowDigest: (text: string) => Buffer =
+const rowDigest: (text: string) => string =
   typeof crypto.hash === 'function'
-    ? (text) => crypto.hash('sha256', text, 'buffer')
-    : (text) => crypto.createHash('sha256').update(text).digest();
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
-const EMPTY = Buffer.alloc(0);
+// Plain toLowerCase: a locale-aware one costs more than the rest of a row's parsing.
 const lower = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
 
 /**
- * Turns a parsed row into what the staging table holds: identifiers as HMAC digest and
- * ciphertext only, the vestiging and municipality resolved, and a digest of every imported
- * field so an identical row in a later export is recognised as unchanged.
+ * Turns a parsed row into what the staging table holds, but for the sealing: the vestiging and
+ * municipality resolved; the identifiers still plain until sealedPupilLine.
  */
-export function stagePupil(pii: Pii, row: PupilRow, lookups: PupilLookups, vestigingColumn: string): StageResult {
+export function stagePupil(row: PupilRow, lookups: PupilLookups, vestigingColumn: string): StageResult {
   let schoolCode: string | null = lookups.defaultSchool;
   if (row.vestiging !== undefined) {
     schoolCode = lookups.vestigingen.get(row.vestiging) ?? lookups.vestigingen.get(lower(row.vestiging)) ?? null;
@@ -97,46 +125,30 @@ export function stagePupil(pii: Pii, row: PupilRow, lookups: PupilLookups, vesti
     (g?.name ? lookups.gemeenteNames.get(lower(g.name)) : undefined) ??
     (row.woonplaats ? lookups.gemeenteNames.get(lower(row.woonplaats)) : undefined);
 
-  const { bsn, onderwijsnummer } = row.identifiers;
-  const staged: StagedPupil = {
-    row: row.row,
-    schoolCode,
-    leerlingnummer: row.leerlingnummer,
-    givenName: row.roepnaam,
-    infix: row.tussenvoegsel,
-    surname: row.achternaam,
-    birthDate: row.geboortedatum,
-    postcode: row.postcode,
-    woonplaats: row.woonplaats,
-    gemeenteCode,
-    klas: row.klas,
-    leerweg: row.leerweg,
-    profiel: row.profiel,
-    examResult: row.uitslag,
-    // An mbo destination is known from the enrolments themselves; only the others are recorded.
-    destination: row.bestemming === 'mbo' ? undefined : row.bestemming,
-    rowHash: EMPTY,
+  return {
+    ok: true,
+    value: {
+      row: row.row,
+      identifiers: row.identifiers,
+      schoolCode,
+      leerlingnummer: row.leerlingnummer,
+      givenName: row.roepnaam,
+      infix: row.tussenvoegsel,
+      surname: row.achternaam,
+      birthDate: row.geboortedatum,
+      postcode: row.postcode,
+      woonplaats: row.woonplaats,
+      gemeenteCode,
+      klas: row.klas,
+      leerweg: row.leerweg,
+      profiel: row.profiel,
+      examResult: row.uitslag,
+      // An mbo destination is known from the enrolments themselves; only the others are recorded.
+      destination: row.bestemming === 'mbo' ? undefined : row.bestemming,
+      rowHash: '',
+    },
   };
-  if (bsn) {
-    staged.bsnHmac = pii.hmac(bsn);
-    staged.bsnCipher = pii.encrypt({ kind: 'bsn', value: bsn });
-  }
-  if (onderwijsnummer) {
-    staged.ownHmac = pii.hmac(onderwijsnummer);
-    staged.ownCipher = pii.encrypt({ kind: 'onderwijsnummer', value: onderwijsnummer });
-  }
-  staged.rowHash = rowDigest(
-    [
-      staged.bsnHmac?.toString('hex'), staged.ownHmac?.toString('hex'), schoolCode, staged.leerlingnummer, staged.givenName,
-      staged.infix, staged.surname, staged.birthDate, staged.postcode, staged.woonplaats, gemeenteCode, staged.klas,
-      staged.leerweg, staged.profiel, staged.examResult, staged.destination, lookups.cohort,
-    ]
-      .map((field) => field ?? '\u0000')
-      .join('\u0001'),
-  );
-  return { ok: true, value: staged };
 }
-
 
 export async function createPupilStaging(client: pg.PoolClient): Promise<void> {
   await client.query(`

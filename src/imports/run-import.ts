@@ -7,13 +7,14 @@ import { ImportFileError } from './errors.js';
 import { enqueueEvaluateForImport } from './evaluate.js';
 import { postgresFileStore, type FileStore } from './file-store.js';
 import {
-  ENROLMENT_STAGING, ENROLMENT_STAGING_COLUMNS, applyEnrolments, checkEnrolments, createEnrolmentStaging, enrolmentCopyLine,
+  ENROLMENT_STAGING, ENROLMENT_STAGING_COLUMNS, applyEnrolments, checkEnrolments, createEnrolmentStaging, sealedEnrolmentLine,
 } from './merge-enrolments.js';
 import {
-  PUPIL_STAGING, PUPIL_STAGING_COLUMNS, applyPupils, checkPupils, createPupilStaging, pupilCopyLine, stagePupil,
-  type MergeCounts, type PupilLookups,
+  PUPIL_STAGING, PUPIL_STAGING_COLUMNS, applyPupils, checkPupils, createPupilStaging, sealedPupilLine, stagePupil,
+  type MergeCounts, type PupilLookups, type StagedPupil,
 } from './merge-pupils.js';
-import { enrolmentRowMapper, pupilRowMapper, type RowError } from './rows.js';
+import { enrolmentRowMapper, pupilRowMapper, type EnrolmentRow, type RowError } from './rows.js';
+import { SealingQueue, inlineSealer, threadSealer, type IdentifierSealer } from './sealing.js';
 import { CopyWriter, MAX_REPORTED_REJECTIONS, prepareSession, tuneTransaction, type Rejections } from './staging.js';
 import { openTable, type Table } from './table.js';
 
@@ -29,6 +30,8 @@ const MAX_STORED_ROW_ERRORS = MAX_REPORTED_REJECTIONS;
 const PROGRESS_INTERVAL_MS = 1000;
 /** Parsing is most of the work; the last stretch of progress is the merge. */
 const PARSE_SHARE = 0.95;
+/** From this size a file's identifiers are sealed in a thread beside the parser (sealing.ts). */
+export const SEAL_IN_THREAD_BYTES = 1_048_576;
 
 export interface ImportProblem {
   type: string;
@@ -96,9 +99,11 @@ export function fileError(error: ImportFileError): InvalidFile {
 export interface RunOptions {
   /** The last attempt BullMQ will make: a failure now is final and is recorded as such. */
   finalAttempt: boolean;
+  /** From this file size the identifiers are sealed in a thread (default SEAL_IN_THREAD_BYTES). */
+  sealInThreadFromBytes?: number;
 }
 
-export async function runImport(services: Services, importId: string, { finalAttempt }: RunOptions): Promise<void> {
+export async function runImport(services: Services, importId: string, { finalAttempt, sealInThreadFromBytes = SEAL_IN_THREAD_BYTES }: RunOptions): Promise<void> {
   const { pool } = services.database;
   const store = postgresFileStore(pool);
   const log = services.logger.child({ importId });
@@ -131,7 +136,7 @@ export async function runImport(services: Services, importId: string, { finalAtt
   await pool.query('delete from import_row_errors where import_id = $1', [importId]);
 
   try {
-    const outcome = await importFile(services, store, imp, log);
+    const outcome = await importFile(services, store, imp, log, imp.sizeBytes >= sealInThreadFromBytes);
     await store.remove(importId);
     log.info({ kind: imp.kind, status: outcome.status, ...outcome.counts, ms: outcome.ms }, 'import finished');
     if (outcome.status === 'done') await enqueueEvaluateForImport(services, importId);
@@ -181,7 +186,7 @@ function phaseTimer() {
   };
 }
 
-async function importFile(services: Services, store: FileStore, imp: ImportRecord, log: Logger): Promise<Outcome> {
+async function importFile(services: Services, store: FileStore, imp: ImportRecord, log: Logger, sealInThread: boolean): Promise<Outcome> {
   const { pool } = services.database;
   const timer = phaseTimer();
   const pupilLookups = imp.kind === 'leerlingen' ? await loadPupilLookups(pool, imp) : null;
@@ -217,6 +222,7 @@ async function importFile(services: Services, store: FileStore, imp: ImportRecor
     released = true;
   };
   let copy: CopyWriter | undefined;
+  let sealer: IdentifierSealer | undefined;
   try {
     await prepareSession(client);
     await client.query('begin');
@@ -233,23 +239,31 @@ async function importFile(services: Services, store: FileStore, imp: ImportRecor
     const brinColumn = header('brin');
     const mapPupil = pupilRowMapper(file.columns as ColumnMap<PupilField>);
     const mapEnrolment = enrolmentRowMapper(file.columns as ColumnMap<EnrolmentField>);
+    // Rows go to COPY once their identifiers are sealed, in a thread of their own for a large file.
+    sealer = sealInThread ? threadSealer(services.config.pii) : inlineSealer(services.pii);
+    const staging = copy;
+    const pupils = new SealingQueue<StagedPupil>(sealer, (p, next) => staging.push(sealedPupilLine(p, next, imp.cohort)), () => staging.drain());
+    const enrolments = new SealingQueue<EnrolmentRow>(sealer, (r, next) => staging.push(sealedEnrolmentLine(r, next)), () => staging.drain());
     for await (const { row, cells } of table.rows) {
       rows++;
-      let line: string | undefined;
+      let full: Promise<void> | undefined;
       if (pupilLookups) {
         const mapped = mapPupil(cells, row);
-        const staged = mapped.ok ? stagePupil(services.pii, mapped.value, pupilLookups, vestigingColumn) : mapped;
-        if (staged.ok) line = pupilCopyLine(staged.value);
+        const staged = mapped.ok ? stagePupil(mapped.value, pupilLookups, vestigingColumn) : mapped;
+        if (staged.ok) full = pupils.add(staged.value, staged.value.identifiers ?? {});
         else reject(staged.errors);
       } else {
         const mapped = mapEnrolment(cells, row);
         if (!mapped.ok) reject(mapped.errors);
         else if (ownBrin && mapped.value.brin !== ownBrin) reject([{ row, column: brinColumn, reason: 'rows must carry your own BRIN' }]);
-        else line = enrolmentCopyLine(services.pii, mapped.value);
+        else full = enrolments.add(mapped.value, mapped.value.identifiers);
       }
-      if (line !== undefined && copy.push(line)) await copy.drain();
+      if (full) await full;
       progress.report((PARSE_SHARE * bytes.read) / imp.sizeBytes, rows, rejected);
     }
+    await pupils.finish();
+    await enrolments.finish();
+    await sealer.close();
     await copy.end();
     await progress.stop();
     timer.lap('parseAndStage');
@@ -307,6 +321,7 @@ async function importFile(services: Services, store: FileStore, imp: ImportRecor
     return { status: 'done', counts: { ...counts, rows, rejected }, ms: timer.laps };
   } catch (error) {
     await progress.stop();
+    await sealer?.close();
     copy?.abort(error instanceof Error ? error : new Error('import aborted'));
     await table.close();
     // Dropping the connection rolls the transaction back whatever state COPY left it in.

@@ -11,7 +11,14 @@ import type { RowError } from './rows.js';
  * digests and ciphertexts.
  */
 
-export type CopyValue = string | number | Buffer | null | undefined;
+/** Bytes already in hex (Pii's hex digests and ciphertexts), for a bytea column. */
+export interface HexBytes {
+  hex: string;
+}
+
+export type CopyValue = string | number | Buffer | HexBytes | null | undefined;
+
+export const hexBytes = (hex: string | undefined): HexBytes | undefined => (hex === undefined ? undefined : { hex });
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
@@ -20,6 +27,7 @@ function encode(value: CopyValue): string {
   if (typeof value === 'number') return String(value);
   // bytea in text input is \x<hex>; COPY's own escaping doubles the backslash.
   if (Buffer.isBuffer(value)) return `\\\\x${value.toString('hex')}`;
+  if (typeof value === 'object') return `\\\\x${value.hex}`;
   return /[\\\n\r\t]/.test(value) ? value.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c]!) : value;
 }
 

@@ -29,11 +29,19 @@ describe('createPii', () => {
     const nonces = new Set<string>();
     const sealings = 5000;
     for (let i = 0; i < sealings; i++) {
-      const sealed = pii.encrypt({ kind: 'onderwijsnummer', value: number });
+      const sealed = i % 2 ? pii.encrypt({ kind: 'onderwijsnummer', value: number }) : Buffer.from(pii.encryptHex({ kind: 'onderwijsnummer', value: number }), 'hex');
       nonces.add(sealed.subarray(0, 12).toString('hex'));
       if (i % 997 === 0) expect(pii.decrypt(sealed, 'onderwijsnummer')).toBe(number);
     }
     expect(nonces.size).toBe(sealings);
+  });
+
+  it('gives the same digest and a ciphertext of the same form in hex', () => {
+    const number = bsn(4);
+    expect(pii.hmacHex(number)).toBe(pii.hmac(number).toString('hex'));
+    const sealed = Buffer.from(pii.encryptHex({ kind: 'bsn', value: number }), 'hex');
+    expect(sealed.length).toBe(pii.encrypt({ kind: 'bsn', value: number }).length);
+    expect(pii.decrypt(sealed, 'bsn')).toBe(number);
   });
 
   it('seals secrets for one purpose', () => {
