@@ -206,7 +206,10 @@ export async function checkPupils(client: pg.PoolClient, labels: PupilLabels): P
     left join pupil_identifiers b on b.hmac = s.bsn_hmac
     left join pupil_identifiers o on o.hmac = s.own_hmac
     left join pupils l on l.school_code = s.school_code and l.leerlingnummer = s.leerlingnummer
-    cross join lateral (select coalesce(b.pupil_id, o.pupil_id) as by_number, coalesce(b.pupil_id, o.pupil_id, l.id) as existing_id) m`);
+    cross join lateral (select coalesce(b.pupil_id, o.pupil_id) as by_number, coalesce(b.pupil_id, o.pupil_id, l.id) as existing_id) m
+    -- In pupil order (the output column): the writes below then add to the indexes on pupil ids
+    -- in key order, which costs half what random order does.
+    order by pupil_id`);
   await analyzeIfLarge(client, ROWS, rowCount, ['problem', 'existing_id']);
   // Rows that share a pupil, a number or a leerlingnummer with an earlier row describe the same
   // child twice: the first row counts, the others are reported.
