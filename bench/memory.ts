@@ -47,7 +47,7 @@ export interface SpawnOptions {
  * docker-compose.yml, `npm run start:worker`): the old generation capped well above an import's
  * live heap (~50 MB), so V8 collects before RSS drifts up, and a small young generation.
  */
-export const WORKER_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=4'];
+export const WORKER_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=8'];
 
 export async function spawnChild(start: ChildStart, options: SpawnOptions = {}): Promise<RunningChild> {
   const execArgv = [

@@ -83,8 +83,8 @@ export function sealNow(pii: Pii, identifiers: Identifiers): () => string {
 }
 
 /** Rows per batch handed to the sealer, and batches under way at once. */
-const BATCH_ROWS = 500;
-const MAX_BATCHES = 4;
+const BATCH_ROWS = 128;
+const MAX_BATCHES = 3;
 
 /**
  * Rows in file order, waiting for their identifiers to be sealed. `write` gets each row with a
