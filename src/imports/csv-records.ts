@@ -29,11 +29,20 @@ export class CsvSyntaxError extends Error {
 const QUOTE = 0x22;
 const NEWLINE = 0x0a;
 
+/**
+ * Fed text piece by piece (`feed`, then `end`), read record by record (`read`): one record at a
+ * time, so a piece of a million characters never becomes fifteen thousand arrays at once (they
+ * would all outlive a young-generation collection).
+ */
 export class CsvRecords {
-  /** The unfinished record at the end of the text so far, from its first character. */
-  private carry = '';
-  /** The line `carry` starts on. */
+  /** The text not read yet starts at `pos`. */
+  private text = '';
+  private pos = 0;
+  /** The line the text at `pos` starts on. */
   private line = 1;
+  private final = false;
+  /** Where the next quote is, so lines before it can be split without looking at each character. */
+  private nextQuote = -1;
   /** Records are kept from the line after the one that ends line `fromLine - 1`. */
   private enabled: boolean;
   private readonly delimiterCode: number;
@@ -48,63 +57,65 @@ export class CsvRecords {
     this.enabled = fromLine <= 1;
   }
 
-  /** Parses the next piece of text; complete records are appended to `out`. */
-  push(text: string, out: CsvRecord[]): void {
-    this.parse(this.carry ? this.carry + text : text, false, out);
+  /** More text. */
+  feed(text: string): void {
+    this.text = this.pos < this.text.length ? this.text.slice(this.pos) + text : text;
+    this.pos = 0;
+    this.nextQuote = -1;
   }
 
-  /** The end of the text: the last record, which needs no newline, is appended to `out`. */
-  end(out: CsvRecord[]): void {
-    const text = this.carry;
-    this.carry = '';
-    if (text) this.parse(text, true, out);
+  /** The end of the text: the last record needs no newline. */
+  end(): void {
+    this.final = true;
   }
 
-  private parse(s: string, final: boolean, out: CsvRecord[]): void {
+  /** Whether every record has been read. */
+  get done(): boolean {
+    return this.final && this.pos >= this.text.length;
+  }
+
+  /** The next complete record; null when more text must be fed first (or when done). */
+  read(): CsvRecord | null {
+    const s = this.text;
     const n = s.length;
-    const delimiter = this.delimiter;
-    let pos = 0;
-    let line = this.line;
-    // Where the next quote is: lines before it can be split without looking at each character.
-    let nextQuote = s.indexOf('"');
-    if (nextQuote === -1) nextQuote = n;
-
-    while (pos < n) {
+    while (this.pos < n) {
+      const pos = this.pos;
+      const line = this.line;
       const newline = s.indexOf('\n', pos);
       const lineEnd = newline === -1 ? n : newline;
-      if (nextQuote < pos) {
-        nextQuote = s.indexOf('"', pos);
-        if (nextQuote === -1) nextQuote = n;
+      if (this.nextQuote < pos) {
+        this.nextQuote = s.indexOf('"', pos);
+        if (this.nextQuote === -1) this.nextQuote = n;
       }
       let cells: string[];
       let end: number; // the index of the newline that ends the record, or n
       let lines = 1; // physical lines the record spans
-      if (nextQuote >= lineEnd) {
-        if (newline === -1 && !final) break; // the rest of the line is still to come
-        cells = s.slice(pos, lineEnd).split(delimiter);
+      if (this.nextQuote >= lineEnd) {
+        if (newline === -1 && !this.final) return this.unfinished();
+        cells = s.slice(pos, lineEnd).split(this.delimiter);
         end = lineEnd;
       } else {
-        const record = this.quotedRecord(s, pos, final, line);
-        if (!record) break;
+        const record = this.quotedRecord(s, pos, this.final, line);
+        if (!record) return this.unfinished();
         ({ cells, end, lines } = record);
       }
       if (end - pos > this.maxRecordChars) throw new CsvSyntaxError('record_too_long', line);
-
-      if (this.enabled) out.push({ line, cells });
+      this.line += lines;
+      this.pos = end + 1;
+      if (this.enabled) return { line, cells };
       // csv-parse style from_line: the lines before it are read (quotes and all) and dropped.
-      else if (line + lines - 1 + 1 >= this.fromLine && end < n) this.enabled = true;
-      line += lines;
-      pos = end + 1;
+      if (line + lines >= this.fromLine && end < n) this.enabled = true;
     }
+    return null;
+  }
 
-    if (pos < n) {
-      // An unfinished record: kept until the rest arrives, unless it cannot be a real one.
-      if (n - pos > this.maxRecordChars) {
-        throw new CsvSyntaxError(this.quoteOpen(s, pos, line) ? 'quote_not_closed' : 'record_too_long', line);
-      }
-      this.carry = pos === 0 ? s : s.slice(pos);
-    } else this.carry = '';
-    this.line = line;
+  /** The record at `pos` goes on in text not fed yet: wait for it, unless it cannot be a real one. */
+  private unfinished(): null {
+    if (this.text.length - this.pos > this.maxRecordChars) {
+      const open = this.quoteOpen(this.text, this.pos, this.line);
+      throw new CsvSyntaxError(open ? 'quote_not_closed' : 'record_too_long', this.line);
+    }
+    return null;
   }
 
   /**

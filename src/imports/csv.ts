@@ -23,15 +23,15 @@ export async function openCsv(source: PeekedSource, sampleBytes: number): Promis
   let encodingNow = encoding;
   const text = decodeText(source.chunks(), encoding, (switched) => (encodingNow = switched));
   // Title lines above the header are read past and dropped.
-  const records = recordsOf(text, new CsvRecords(header.delimiter, header.line, MAX_RECORD_CHARS));
+  const reader = new CsvRecords(header.delimiter, header.line, MAX_RECORD_CHARS);
   const close = async (): Promise<void> => {
-    await records.return(undefined);
+    await text.return(undefined);
     await source.close();
   };
 
   try {
-    const first = await records.next();
-    if (first.done) throw new ImportFileError('not_a_table', 'The file is not a table: the header line is missing');
+    const first = await nextRecord(reader, text);
+    if (!first) throw new ImportFileError('not_a_table', 'The file is not a table: the header line is missing');
     const headerRow = header.line;
     return {
       format: 'csv',
@@ -39,9 +39,9 @@ export async function openCsv(source: PeekedSource, sampleBytes: number): Promis
         return encodingNow;
       },
       delimiter: header.delimiter,
-      headers: headerCells(first.value.cells, headerRow),
+      headers: headerCells(first.cells, headerRow),
       headerRow,
-      rows: dataRows(records, close),
+      rows: dataRows(reader, text, close),
       close,
     };
   } catch (error) {
@@ -50,28 +50,30 @@ export async function openCsv(source: PeekedSource, sampleBytes: number): Promis
   }
 }
 
-/** The records of the decoded text, one piece of text at a time. */
-async function* recordsOf(text: AsyncGenerator<string>, reader: CsvRecords): AsyncGenerator<CsvRecord> {
-  try {
-    for (let done = false; !done; ) {
-      const batch: CsvRecord[] = [];
-      const next = await text.next();
-      if (next.done) {
-        reader.end(batch);
-        done = true;
-      } else reader.push(next.value, batch);
-      for (const record of batch) yield record;
-    }
-  } finally {
-    await text.return(undefined);
+/** The next record, feeding the reader text as it needs it; null at the end. */
+async function nextRecord(reader: CsvRecords, text: AsyncGenerator<string>): Promise<CsvRecord | null> {
+  for (;;) {
+    const record = reader.read();
+    if (record || reader.done) return record;
+    const next = await text.next();
+    if (next.done) reader.end();
+    else reader.feed(next.value);
   }
 }
 
 /** The data rows, numbered by the line they start on; blank rows are skipped. */
-async function* dataRows(records: AsyncGenerator<CsvRecord>, close: () => Promise<void>): AsyncGenerator<TableRow> {
+async function* dataRows(reader: CsvRecords, text: AsyncGenerator<string>, close: () => Promise<void>): AsyncGenerator<TableRow> {
   try {
-    for await (const { line, cells } of records) {
-      if (!isBlankRow(cells)) yield { row: line, cells };
+    for (;;) {
+      const record = reader.read();
+      if (record) {
+        if (!isBlankRow(record.cells)) yield { row: record.line, cells: record.cells };
+      } else if (reader.done) return;
+      else {
+        const next = await text.next();
+        if (next.done) reader.end();
+        else reader.feed(next.value);
+      }
     }
   } catch (error) {
     throw toImportError(error);

@@ -62,14 +62,19 @@ export function sealedPupilLine(p: StagedPupil, next: () => string, cohort: stri
   }
   p.identifiers = undefined;
   p.rowHash = rowDigest(
-    [
+    digestText(
       p.bsnHmac, p.ownHmac, p.schoolCode, p.leerlingnummer, p.givenName, p.infix, p.surname, p.birthDate, p.postcode,
       p.woonplaats, p.gemeenteCode, p.klas, p.leerweg, p.profiel, p.examResult, p.destination, cohort,
-    ]
-      .map((field) => field ?? '\u0000')
-      .join('\u0001'),
+    ),
   );
   return pupilCopyLine(p);
+}
+
+/** The fields joined by \u0001, an absent one as \u0000. */
+function digestText(...fields: (string | null | undefined)[]): string {
+  let text = fields[0] ?? '\u0000';
+  for (let i = 1; i < fields.length; i++) text += `\u0001${fields[i] ?? '\u0000'}`;
+  return text;
 }
 
 export function pupilCopyLine(p: StagedPupil): string {

@@ -7,13 +7,19 @@ import { CsvRecords, CsvSyntaxError, type CsvRecord } from '../../src/imports/cs
 function records(text: string, delimiter: string, fromLine: number, pieces: number[] = [text.length || 1]): CsvRecord[] | CsvSyntaxError {
   const reader = new CsvRecords(delimiter, fromLine);
   const out: CsvRecord[] = [];
+  const drain = () => {
+    for (let record = reader.read(); record; record = reader.read()) out.push(record);
+  };
   try {
     for (let i = 0, p = 0; i < text.length; p++) {
       const size = Math.max(1, pieces[p % pieces.length]!);
-      reader.push(text.slice(i, i + size), out);
+      reader.feed(text.slice(i, i + size));
+      drain();
       i += size;
     }
-    reader.end(out);
+    reader.end();
+    drain();
+    expect(reader.done).toBe(true);
     return out;
   } catch (error) {
     if (error instanceof CsvSyntaxError) return error;
@@ -98,10 +104,13 @@ describe('CsvRecords', () => {
 
   it('gives up on a record longer than the limit instead of buffering the file', () => {
     const reader = new CsvRecords(';', 1, 1000);
-    const out: CsvRecord[] = [];
-    reader.push('a;"open\n', out);
+    reader.feed('a;"open\n');
+    expect(reader.read()).toBeNull();
     expect(() => {
-      for (let i = 0; i < 10; i++) reader.push('x'.repeat(200) + '\n', out);
+      for (let i = 0; i < 10; i++) {
+        reader.feed('x'.repeat(200) + '\n');
+        reader.read();
+      }
     }).toThrow(expect.objectContaining({ reason: 'quote_not_closed', line: 1 }));
   });
 });
