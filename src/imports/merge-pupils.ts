@@ -244,7 +244,8 @@ export interface MergeCounts {
  * what is known; the school and cohort follow the latest export.
  */
 export async function applyPupils(client: pg.PoolClient, importId: string, cohort: string | null): Promise<MergeCounts & { gemeenteUnknown: number }> {
-  await lockMergeTargets(client, importId, { table: ROWS, column: 'existing_id' });
+  // The first export of a school finds nobody: then there is nothing to compare or update.
+  const found = await lockMergeTargets(client, importId, { table: ROWS, column: 'existing_id' });
   await client.query(
     `insert into pupils (id, given_name, infix, surname, birth_date, postcode, woonplaats, gemeente_code, school_code,
        leerlingnummer, klas, leerweg, profiel, exam_result, cohort, destination, destination_recorded_at, row_hash)
@@ -255,12 +256,14 @@ export async function applyPupils(client: pg.PoolClient, importId: string, cohor
     [cohort],
   );
   // Before the update below, while the stored digest still tells changed rows from unchanged ones.
+  const action = found
+    ? `case when r.existing_id is null then 'created' when p.row_hash is not distinct from r.row_hash then 'unchanged' else 'updated' end`
+    : `'created'`;
   const { rows } = await client.query<{ created: number; updated: number; unchanged: number; gemeente_unknown: number }>(
     `with mentioned as (
        insert into import_pupils (import_id, pupil_id, row, action)
-       select $1, r.pupil_id, r.row,
-         case when r.existing_id is null then 'created' when p.row_hash is not distinct from r.row_hash then 'unchanged' else 'updated' end
-       from ${ROWS} r left join pupils p on p.id = r.existing_id
+       select $1, r.pupil_id, r.row, ${action}
+       from ${ROWS} r ${found ? 'left join pupils p on p.id = r.existing_id' : ''}
        where r.problem is null
        returning action
      )
@@ -272,31 +275,33 @@ export async function applyPupils(client: pg.PoolClient, importId: string, cohor
     [importId],
   );
   const { created, updated, unchanged, gemeente_unknown: gemeenteUnknown } = rows[0]!;
-  await client.query(
-    `update pupils p set
-       given_name = coalesce(s.given_name, p.given_name),
-       infix = coalesce(s.infix, p.infix),
-       surname = s.surname,
-       birth_date = s.birth_date,
-       postcode = coalesce(s.postcode, p.postcode),
-       woonplaats = coalesce(s.woonplaats, p.woonplaats),
-       gemeente_code = coalesce(s.gemeente_code, p.gemeente_code),
-       school_code = s.school_code,
-       leerlingnummer = coalesce(s.leerlingnummer, p.leerlingnummer),
-       klas = coalesce(s.klas, p.klas),
-       leerweg = coalesce(s.leerweg, p.leerweg),
-       profiel = coalesce(s.profiel, p.profiel),
-       exam_result = coalesce(s.exam_result, p.exam_result),
-       cohort = coalesce($1, p.cohort),
-       destination = coalesce(s.destination, p.destination),
-       destination_recorded_at = case when s.destination is not null and s.destination is distinct from p.destination
-                                      then now() else p.destination_recorded_at end,
-       row_hash = s.row_hash,
-       updated_at = now()
-     from ${ROWS} s
-     where s.problem is null and p.id = s.existing_id and p.row_hash is distinct from s.row_hash`,
-    [cohort],
-  );
+  if (found) {
+    await client.query(
+      `update pupils p set
+         given_name = coalesce(s.given_name, p.given_name),
+         infix = coalesce(s.infix, p.infix),
+         surname = s.surname,
+         birth_date = s.birth_date,
+         postcode = coalesce(s.postcode, p.postcode),
+         woonplaats = coalesce(s.woonplaats, p.woonplaats),
+         gemeente_code = coalesce(s.gemeente_code, p.gemeente_code),
+         school_code = s.school_code,
+         leerlingnummer = coalesce(s.leerlingnummer, p.leerlingnummer),
+         klas = coalesce(s.klas, p.klas),
+         leerweg = coalesce(s.leerweg, p.leerweg),
+         profiel = coalesce(s.profiel, p.profiel),
+         exam_result = coalesce(s.exam_result, p.exam_result),
+         cohort = coalesce($1, p.cohort),
+         destination = coalesce(s.destination, p.destination),
+         destination_recorded_at = case when s.destination is not null and s.destination is distinct from p.destination
+                                        then now() else p.destination_recorded_at end,
+         row_hash = s.row_hash,
+         updated_at = now()
+       from ${ROWS} s
+       where s.problem is null and p.id = s.existing_id and p.row_hash is distinct from s.row_hash`,
+      [cohort],
+    );
+  }
   await client.query(`
     insert into pupil_identifiers (hmac, pupil_id, kind, cipher)
     select bsn_hmac, pupil_id, 'bsn', bsn_cipher from ${ROWS} where problem is null and bsn_hmac is not null and not bsn_known

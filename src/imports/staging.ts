@@ -112,12 +112,12 @@ export async function lockPupilMerge(client: pg.PoolClient): Promise<void> {
  * pupil column, of the rows without a problem). Pupils the merge creates need nothing: no
  * other transaction sees them before it commits. A pupil deleted between the merge's lookup and
  * this lock is missing here, and the attempt fails to be retried, as it would have failed on
- * the foreign key.
+ * the foreign key. Returns how many pupils it locked.
  */
-export async function lockMergeTargets(client: pg.PoolClient, importId: string, found?: { table: string; column: string }): Promise<void> {
+export async function lockMergeTargets(client: pg.PoolClient, importId: string, found?: { table: string; column: string }): Promise<number> {
   const { rows } = await client.query<{ found: number }>('select count(*)::int as found from (select 1 from imports where id = $1 for key share) i', [importId]);
   if (rows[0]!.found !== 1) throw new Error('the import was deleted while it ran');
-  if (!found) return;
+  if (!found) return 0;
   const { table, column } = found;
   const { rows: pupils } = await client.query<{ wanted: number; locked: number }>(
     `with wanted as (select distinct ${column} as id from ${table} where problem is null and ${column} is not null),
@@ -126,6 +126,7 @@ export async function lockMergeTargets(client: pg.PoolClient, importId: string, 
   );
   const { wanted, locked } = pupils[0]!;
   if (locked !== wanted) throw new Error(`${wanted - locked} pupils were deleted while the import ran`);
+  return locked;
 }
 
 /**
