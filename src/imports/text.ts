@@ -50,8 +50,8 @@ export function detectEncoding(sample: Buffer, complete: boolean): TextEncodingN
 }
 
 /**
- * Decodes a byte stream to text and normalises line endings to `\n` (so csv-parse counts lines
- * the way an editor does; it counts a quoted CRLF as two). If a file sniffed as UTF-8 turns out
+ * Decodes a byte stream to text and normalises line endings to `\n` (so the CSV reader counts lines
+ * the way an editor does, a quoted CRLF as one). If a file sniffed as UTF-8 turns out
  * not to be (an `é` in row 5,000 of an otherwise ASCII Windows-1252 export), the rest is decoded
  * as Windows-1252: everything before was ASCII-compatible, so nothing earlier is wrong.
  * `onSwitch` reports that change.

@@ -154,7 +154,7 @@ describe('openTable: CSV', () => {
     const number = bsn(11);
     const big = 'x'.repeat(200_000);
     const bytes = Buffer.from(`BSN;Naam\n${number};"open\n` + `${big}\n`.repeat(6));
-    // csv-parse reads ahead, so the error may surface while the header is read or later.
+    // The reader reads ahead, so the error may surface while the header is read or later.
     const error = await openTable(chunked(bytes, 64 * 1024)).then(readRows).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImportFileError);
     expect(error).toMatchObject({ code: 'malformed' });
