@@ -115,16 +115,16 @@ export async function lockPupilMerge(client: pg.PoolClient): Promise<void> {
  * the foreign key. Returns how many pupils it locked.
  */
 export async function lockMergeTargets(client: pg.PoolClient, importId: string, found?: { table: string; column: string }): Promise<number> {
-  const { rows } = await client.query<{ found: number }>('select count(*)::int as found from (select 1 from imports where id = $1 for key share) i', [importId]);
-  if (rows[0]!.found !== 1) throw new Error('the import was deleted while it ran');
+  const imports = await client.query('select 1 from imports where id = $1 for key share', [importId]);
+  if (imports.rowCount !== 1) throw new Error('the import was deleted while it ran');
   if (!found) return 0;
   const { table, column } = found;
-  const { rows: pupils } = await client.query<{ wanted: number; locked: number }>(
+  const { rows } = await client.query<{ wanted: number; locked: number }>(
     `with wanted as (select distinct ${column} as id from ${table} where problem is null and ${column} is not null),
           locked as (select p.id from pupils p join wanted w on w.id = p.id for key share of p)
      select (select count(*) from wanted)::int as wanted, (select count(*) from locked)::int as locked`,
   );
-  const { wanted, locked } = pupils[0]!;
+  const { wanted, locked } = rows[0]!;
   if (locked !== wanted) throw new Error(`${wanted - locked} pupils were deleted while the import ran`);
   return locked;
 }
