@@ -14,9 +14,11 @@ import { startWorker } from '../jobs/worker.js';
  * (`api`), the worker (`worker`), or the ceiling (`bare`: a fastify route with no auth and no
  * database, answering a fixed page). They run apart from the benchmark process so the load
  * generator and the measured server never share an event loop, and so a worker's memory is its own.
+ * The worker runs with production's V8 heap flags (WORKER_NODE_FLAGS in memory.ts, which forks it).
  *
  * Protocol: the parent sends { mode, env, payload? }; the child answers { ready: true, port? };
- * { usage: true } is answered with the child's peak RSS; { stop: true } closes and exits.
+ * { usage: true } is answered with the child's peak RSS; { stop: true } closes and exits; after
+ * each import the worker sends { importFinished } with its phases and statements.
  */
 
 export type ChildMode = 'api' | 'worker' | 'bare';
