@@ -30,6 +30,8 @@ export interface RunningChild {
   port: number | undefined;
   /** The child's own view: peak RSS (resourceUsage().maxRSS), current RSS and heap. */
   usage(): Promise<{ maxRssKb: number; rssKb: number; heapUsedKb: number; cpuMs: number }>;
+  /** The next message carrying this key (call it before causing the message). */
+  waitFor<K extends string>(key: K): Promise<Extract<ChildMessage, Record<K, unknown>>>;
   stop(): Promise<void>;
 }
 
@@ -40,11 +42,19 @@ export interface SpawnOptions {
   nodeFlags?: string[];
 }
 
+/**
+ * The worker's V8 heap as production runs it (NODE_OPTIONS of the worker service in
+ * docker-compose.yml, `npm run start:worker`): the old generation capped well above an import's
+ * live heap (~50 MB), so V8 collects before RSS drifts up, and a small young generation.
+ */
+export const WORKER_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=8'];
+
 export async function spawnChild(start: ChildStart, options: SpawnOptions = {}): Promise<RunningChild> {
   const execArgv = [
     '--import', 'tsx',
     ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
-    ...(options.nodeFlags ?? []),
+    ...(start.mode === 'worker' ? WORKER_NODE_FLAGS : []),
+    ...(options.nodeFlags ?? []), // last: a flag given here wins
   ];
   const child: ChildProcess = fork(join(import.meta.dirname, 'child.ts'), [start.mode], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   child.setMaxListeners(100);
@@ -66,6 +76,7 @@ export async function spawnChild(start: ChildStart, options: SpawnOptions = {}):
   return {
     pid: child.pid!,
     port,
+    waitFor: next,
     async usage() {
       const answer = next('usage');
       child.send({ usage: true });

@@ -62,20 +62,35 @@ const { cohort, asOf } = benchCohort();
 const calendar = cohortCalendar(cohort);
 const log = (message: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
 
-/** Uploads a file and waits for the import, timing both the whole and the worker's own part. */
+/**
+ * Uploads a file and waits for the import, timing the whole, the upload and the worker's own
+ * part, and collecting where the worker's time went (its phases and the import's statements).
+ */
 async function importThrough(stack: Stack, file: string, fields: Record<string, string>) {
   const cpuBefore = (await stack.worker!.usage()).cpuMs;
+  const finished = stack.worker!.waitFor('importFinished');
+  finished.catch(() => {});
   const started = performance.now();
   const id = await stack.client.upload(file, fields);
   const uploadMs = performance.now() - started;
   const view = await stack.client.waitForImport(id, IMPORT_TIMEOUT_MS);
   const ms = performance.now() - started;
-  // From the worker taking the job to the poll that saw it done (imports.finished_at is the
-  // time its transaction began, see the README).
-  const workerMs = view.startedAt ? Date.now() - Date.parse(view.startedAt) : NaN;
+  // From the worker taking the job to its commit: finished_at is the clock at the end of the
+  // import's transaction (clock_timestamp(), not the transaction's start).
+  const workerMs = view.startedAt && view.finishedAt ? Date.parse(view.finishedAt) - Date.parse(view.startedAt) : NaN;
   // CPU the worker process spent: what the import costs in Node, whatever else the machine runs.
   const workerCpuMs = (await stack.worker!.usage()).cpuMs - cpuBefore;
-  return { ms, uploadMs, workerMs, workerCpuMs, view };
+  const breakdown = await Promise.race([finished.then((m) => m.importFinished), sleep(5000).then(() => null)]);
+  return { ms, uploadMs, workerMs, workerCpuMs, view, breakdown };
+}
+
+/** The worker's phases as one figure, and its statements printed (and kept in the results). */
+function reportBreakdown(label: string, run: Awaited<ReturnType<typeof importThrough>>) {
+  if (!run.breakdown) return;
+  const { ms, statements } = run.breakdown;
+  results.figure({ figure: `  ${label} worker phases`, value: Object.entries(ms).map(([phase, t]) => `${phase} ${seconds(t)}`).join(', ') });
+  log(`${label}: statements of the import (wall ms / PostgreSQL backend CPU ms):`);
+  for (const s of statements) if (s.ms >= 20) console.log(`  ${String(s.ms).padStart(6)} ${String(s.pgCpuMs ?? '?').padStart(6)}  ${s.sql}`);
 }
 
 function verifyImport(label: string, view: ImportView, expected: { rows: number; created: number; rejected: number; warnings: Record<string, number> | null }) {
@@ -159,6 +174,7 @@ async function importPhase(stack: Stack, data: BenchData) {
   });
   results.figure({ figure: '  of which upload (HTTP→stored)', value: seconds(pupilsImport.uploadMs) });
   results.figure({ figure: '  of which worker (started→done)', value: `${seconds(pupilsImport.workerMs)} (${seconds(pupilsImport.workerCpuMs)} CPU in Node)` });
+  reportBreakdown('leerlingen', pupilsImport);
   results.figure({ figure: `  evaluate jobs after it`, value: seconds(followUpMs) });
   results.figure({ figure: `worker peak RSS, ${data.leerlingen.rows}-row import`, value: mb(Math.max(peak.peakKb, peak.hwmKb ?? 0)) });
   results.details.importPeakKb = Math.max(peak.peakKb, peak.hwmKb ?? 0);
@@ -175,6 +191,9 @@ async function importPhase(stack: Stack, data: BenchData) {
     figure: `enrolment import ${enrolments.rows} rows`,
     value: `${seconds(enrolmentImport.ms)} (${Math.round(enrolments.rows / (enrolmentImport.ms / 1000))} rows/s)`,
   });
+  results.figure({ figure: '  of which upload (HTTP→stored)', value: seconds(enrolmentImport.uploadMs) });
+  results.figure({ figure: '  of which worker (started→done)', value: `${seconds(enrolmentImport.workerMs)} (${seconds(enrolmentImport.workerCpuMs)} CPU in Node)` });
+  reportBreakdown('inschrijvingen', enrolmentImport);
 }
 
 async function checkPhase(stack: Stack, data: BenchData) {
@@ -324,6 +343,8 @@ async function memoryPhase(): Promise<void> {
       figure: `import ${data.leerlingen.rows} rows (upload→done)`,
       value: `${seconds(run.ms)} (${Math.round(data.leerlingen.rows / (run.ms / 1000))} rows/s)`,
     });
+    results.figure({ figure: '  of which worker (started→done)', value: `${seconds(run.workerMs)} (${seconds(run.workerCpuMs)} CPU in Node)` });
+    reportBreakdown(`${data.leerlingen.rows}-row`, run);
   } finally {
     await stack.close(flags.keep);
   }

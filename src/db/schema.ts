@@ -160,12 +160,17 @@ export const importRowErrors = pgTable(
   (t) => [index('import_row_errors_import_idx').on(t.importId, t.row)],
 );
 
-/** Which pupils an import mentioned: the pupil's timeline, and duplicate rows within one file. */
+/**
+ * Which pupils an import mentioned: the pupil's timeline, and duplicate rows within one file.
+ * No foreign keys: a check per inserted row cost more than the rest of writing the row, and the
+ * import's merge gives the same guarantee in one statement (src/imports/staging.ts,
+ * lockMergeTargets). Rows go with their import or pupil by the delete triggers of migration 0011.
+ */
 export const importPupils = pgTable(
   'import_pupils',
   {
-    importId: uuid('import_id').notNull().references(() => imports.id, { onDelete: 'cascade' }),
-    pupilId: uuid('pupil_id').notNull().references(() => pupils.id, { onDelete: 'cascade' }),
+    importId: uuid('import_id').notNull(),
+    pupilId: uuid('pupil_id').notNull(),
     row: integer('row').notNull(),
     action: text('action', { enum: ['created', 'updated', 'unchanged'] }).notNull(),
   },

@@ -67,11 +67,22 @@ export function postgresFileStore(pool: pg.Pool, chunkBytes = CHUNK_BYTES): File
     },
 
     open(importId) {
+      const fetch = async (seq: number): Promise<Buffer | undefined> => {
+        const { rows } = await pool.query<{ data: Buffer }>('select data from import_chunks where import_id = $1 and seq = $2', [importId, seq]);
+        return rows[0]?.data;
+      };
       async function* chunks(): AsyncGenerator<Buffer> {
-        for (let seq = 0; ; seq++) {
-          const { rows } = await pool.query<{ data: Buffer }>('select data from import_chunks where import_id = $1 and seq = $2', [importId, seq]);
-          if (!rows[0]) return;
-          yield rows[0].data;
+        // One chunk ahead: the next one is on its way while the reader parses this one.
+        let next = fetch(0);
+        try {
+          for (let seq = 1; ; seq++) {
+            const data = await next;
+            if (!data) return;
+            next = fetch(seq);
+            yield data;
+          }
+        } finally {
+          next.catch(() => {}); // a reader that stops early leaves one fetch unread
         }
       }
       return Readable.from(chunks(), { objectMode: false });

@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { Pii } from '../privacy/pii.js';
 import type { Identifiers } from './rows.js';
 import type { MergeCounts } from './merge-pupils.js';
-import { copyLine, lockPupilMerge, readRejections, type Rejections } from './staging.js';
+import { sealNow } from './sealing.js';
+import { analyzeIfLarge, copyLine, hexBytes, lockMergeTargets, lockPupilMerge, readRejections, type Rejections } from './staging.js';
 
 /**
  * The one definition of an enrolment upsert, for the file import and the JSON batch alike:
@@ -34,13 +35,21 @@ export const ENROLMENT_STAGING_COLUMNS = [
 
 /** The staging line for one row: identifiers only as HMAC digest and ciphertext. */
 export function enrolmentCopyLine(pii: Pii, r: EnrolmentInput): string {
+  return sealedEnrolmentLine(r, sealNow(pii, r.identifiers));
+}
+
+/**
+ * The staging line for one row whose identifiers are sealed: `next` hands out the hex digest and
+ * ciphertext of its BSN, then of its onderwijsnummer (sealing.ts).
+ */
+export function sealedEnrolmentLine(r: EnrolmentInput, next: () => string): string {
   const { bsn, onderwijsnummer: own } = r.identifiers;
+  const bsnHmac = bsn ? next() : undefined;
+  const bsnCipher = bsn ? next() : undefined;
+  const ownHmac = own ? next() : undefined;
+  const ownCipher = own ? next() : undefined;
   return copyLine([
-    r.row,
-    bsn ? pii.hmac(bsn) : null,
-    bsn ? pii.encrypt({ kind: 'bsn', value: bsn }) : null,
-    own ? pii.hmac(own) : null,
-    own ? pii.encrypt({ kind: 'onderwijsnummer', value: own }) : null,
+    r.row, hexBytes(bsnHmac), hexBytes(bsnCipher), hexBytes(ownHmac), hexBytes(ownCipher),
     r.brin, r.crebo, r.niveau, r.leerweg, r.status, r.aanmelddatum, r.startdatum, r.einddatum, r.statusdatum,
   ]);
 }
@@ -71,7 +80,7 @@ export interface EnrolmentLabels {
  */
 export async function checkEnrolments(client: pg.PoolClient, labels: EnrolmentLabels): Promise<Rejections> {
   await lockPupilMerge(client);
-  await client.query(`
+  const { rowCount } = await client.query(`
     create temp table ${ROWS} on commit drop as
     select s.*, coalesce(b.pupil_id, o.pupil_id) as pupil_id,
       b.pupil_id is not null as bsn_known, o.pupil_id is not null as own_known,
@@ -82,6 +91,7 @@ export async function checkEnrolments(client: pg.PoolClient, labels: EnrolmentLa
     left join organisations org on org.code = s.brin and org.kind = 'mbo'
     left join pupil_identifiers b on b.hmac = s.bsn_hmac
     left join pupil_identifiers o on o.hmac = s.own_hmac`);
+  await analyzeIfLarge(client, ROWS, rowCount, ['problem', 'pupil_id']);
   // A row with one number belongs to the pupil another row found by both numbers; among people
   // not known yet, a row with only the onderwijsnummer is the person another row gives a BSN for.
   for (const key of ['bsn_hmac', 'own_hmac']) {
@@ -116,6 +126,10 @@ export interface EnrolmentMerge extends MergeCounts {
 
 /** Writes the checked rows. `importId` is null for the JSON batch. */
 export async function applyEnrolments(client: pg.PoolClient, source: 'api' | 'import', importId: string | null): Promise<EnrolmentMerge> {
+  // The pupils need no lock of their own: every row's pupil is new, or held by the upsert below
+  // (its foreign key locks the pupil of a row it writes; a row it leaves alone is locked as the
+  // conflict, and deleting the pupil must wait for that through the cascade to enrolments).
+  if (importId) await lockMergeTargets(client, importId);
   const { rowCount: newPupils } = await client.query(`
     create temp table enrolment_new_pupils on commit drop as
     select identity, gen_random_uuid() as pupil_id from ${ROWS}
@@ -141,7 +155,10 @@ export async function applyEnrolments(client: pg.PoolClient, source: 'api' | 'im
 
   // A message that leaves a field out keeps what an earlier message said; the status always
   // follows. Only rows that changed come back from the upsert, so only they get a history row.
-  await client.query('create temp table enrolment_changes (enrolment_id uuid primary key, inserted boolean not null) on commit drop');
+  // With the natural key, so the rows find their change by a hash join, not an index probe each.
+  await client.query(`create temp table enrolment_changes (
+      enrolment_id uuid primary key, mbo_brin text not null, pupil_id uuid not null, crebo text not null, inserted boolean not null
+    ) on commit drop`);
   await client.query(
     `with up as (
        insert into enrolments as e (pupil_id, mbo_brin, crebo, niveau, leerweg, status, applied_on, start_date, end_date, status_date)
@@ -166,7 +183,7 @@ export async function applyEnrolments(client: pg.PoolClient, source: 'api' | 'im
        insert into enrolment_events (enrolment_id, status, niveau, leerweg, applied_on, start_date, end_date, status_date, source, import_id)
        select id, status, niveau, leerweg, applied_on, start_date, end_date, status_date, $1, $2 from up
      )
-     insert into enrolment_changes select id, inserted from up`,
+     insert into enrolment_changes select id, mbo_brin, pupil_id, crebo, inserted from up`,
     [source, importId],
   );
   if (importId) {
@@ -175,8 +192,7 @@ export async function applyEnrolments(client: pg.PoolClient, source: 'api' | 'im
        select distinct on (r.pupil_id) $1::uuid, r.pupil_id, r.row,
          case when c.inserted then 'created' when c.inserted is not null then 'updated' else 'unchanged' end
        from ${ROWS} r
-       left join enrolments e on e.mbo_brin = r.brin and e.pupil_id = r.pupil_id and e.crebo = r.crebo
-       left join enrolment_changes c on c.enrolment_id = e.id
+       left join enrolment_changes c on c.mbo_brin = r.brin and c.pupil_id = r.pupil_id and c.crebo = r.crebo
        where r.problem is null
        order by r.pupil_id, case when c.inserted then 0 when c.inserted is not null then 1 else 2 end, r.row`,
       [importId],

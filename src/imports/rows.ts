@@ -77,15 +77,22 @@ export interface EnrolmentRow {
 const EARLIEST_BIRTH_DATE = '1990-01-01';
 const LATEST_BIRTH_DATE = '2020-12-31';
 
-/** Reads one row's cells by field, collecting every error instead of stopping at the first. */
+/**
+ * Reads the cells of one row at a time by field, collecting every error instead of stopping at
+ * the first. One reader serves all rows of an import.
+ */
 class CellReader<F extends string> {
-  private readonly errors: (RowError & { index: number })[] = [];
+  private cells: readonly string[] = [];
+  private errors: (RowError & { index: number })[] = [];
+  row = 0;
 
-  constructor(
-    private readonly cells: readonly string[],
-    private readonly columns: ColumnMap<F>,
-    readonly row: number,
-  ) {}
+  constructor(private readonly columns: ColumnMap<F>) {}
+
+  start(cells: readonly string[], row: number): void {
+    this.cells = cells;
+    this.row = row;
+    if (this.errors.length) this.errors = [];
+  }
 
   has(field: F): boolean {
     return this.columns[field] !== undefined;
@@ -125,12 +132,34 @@ class CellReader<F extends string> {
     return this.parse(field, parser);
   }
 
-  result<T>(value: () => T): RowResult<T> {
-    if (this.errors.length === 0) return { ok: true, value: value() };
-    // In the order of the file's columns, as a user reads the row.
+  get failed(): boolean {
+    return this.errors.length > 0;
+  }
+
+  /** The row's errors in the order of the file's columns, as a user reads the row. */
+  failure<T>(): RowResult<T> {
     const errors = this.errors.sort((a, b) => a.index - b.index).map(({ row, column, reason }) => ({ row, column, reason }));
+    this.errors = [];
     return { ok: false, errors };
   }
+}
+
+/**
+ * A parser that remembers its answers, for cells whose values repeat down a file (a leerweg, a
+ * municipality, a status, a birth date): each distinct value is parsed once per import. The
+ * rules stay in values.ts; this only saves doing them again.
+ */
+function remembered<T>(parser: (raw: string) => Parsed<T> | null, limit = 4096): (raw: string) => Parsed<T> | null {
+  const answers = new Map<string, Parsed<T> | null>();
+  return (raw) => {
+    let answer = answers.get(raw);
+    if (answer === undefined) {
+      answer = parser(raw);
+      // A copy of the key: the cell may be a slice that would keep a whole chunk of the file alive.
+      if (answers.size < limit) answers.set(Buffer.from(raw, 'utf8').toString('utf8'), answer);
+    }
+    return answer;
+  };
 }
 
 type IdentifierField = 'bsn' | 'onderwijsnummer';
@@ -143,7 +172,7 @@ type IdentifierField = 'bsn' | 'onderwijsnummer';
 function readIdentifiers<F extends string>(reader: CellReader<F | IdentifierField>): Identifiers {
   const identifiers: Identifiers = {};
   let seen = false;
-  for (const field of ['bsn', 'onderwijsnummer'] as const) {
+  for (const field of IDENTIFIER_FIELDS) {
     const raw = reader.text(field);
     if (raw === undefined) continue;
     seen = true;
@@ -161,69 +190,114 @@ function readIdentifiers<F extends string>(reader: CellReader<F | IdentifierFiel
   }
   return identifiers;
 }
+const IDENTIFIER_FIELDS = ['bsn', 'onderwijsnummer'] as const;
 
-export function mapPupilRow(cells: readonly string[], columns: ColumnMap<PupilField>, row: number): RowResult<PupilRow> {
-  const r = new CellReader<PupilField>(cells, columns, row);
-  const identifiers = readIdentifiers(r);
+export type RowMapper<T> = (cells: readonly string[], row: number) => RowResult<T>;
 
-  // Separate name parts win; the full-name column is only split when there is no surname.
-  let achternaam = r.text('achternaam');
-  let roepnaam = r.text('roepnaam');
-  let tussenvoegsel = r.text('tussenvoegsel');
-  if (achternaam === undefined) {
-    const split = r.parse('volledigeNaam', splitFullName);
-    if (split) {
-      achternaam = split.achternaam;
-      roepnaam ??= split.roepnaam;
-      tussenvoegsel ??= split.tussenvoegsel;
-    } else if (r.text('volledigeNaam') === undefined) {
-      r.error(r.has('achternaam') || !r.has('volledigeNaam') ? 'achternaam' : 'volledigeNaam', 'achternaam is required');
+/** Maps the rows of one pupil export; made once per file, as it remembers repeated values. */
+export function pupilRowMapper(columns: ColumnMap<PupilField>): RowMapper<PupilRow> {
+  const r = new CellReader<PupilField>(columns);
+  const date = remembered(parseDate);
+  const vestiging = remembered(parseVestiging);
+  const gemeente = remembered(parseGemeente);
+  const leerweg = remembered(parseVmboLeerweg);
+  const uitslag = remembered(parseExamResult);
+  const bestemming = remembered(parseDestination);
+
+  return (cells, row) => {
+    r.start(cells, row);
+    const identifiers = readIdentifiers(r);
+
+    // Separate name parts win; the full-name column is only split when there is no surname.
+    let achternaam = r.text('achternaam');
+    let roepnaam = r.text('roepnaam');
+    let tussenvoegsel = r.text('tussenvoegsel');
+    if (achternaam === undefined) {
+      const split = r.parse('volledigeNaam', splitFullName);
+      if (split) {
+        achternaam = split.achternaam;
+        roepnaam ??= split.roepnaam;
+        tussenvoegsel ??= split.tussenvoegsel;
+      } else if (r.text('volledigeNaam') === undefined) {
+        r.error(r.has('achternaam') || !r.has('volledigeNaam') ? 'achternaam' : 'volledigeNaam', 'achternaam is required');
+      }
     }
-  }
 
-  const geboortedatum = r.required('geboortedatum', parseDate, 'geboortedatum');
-  if (geboortedatum && (geboortedatum < EARLIEST_BIRTH_DATE || geboortedatum > LATEST_BIRTH_DATE)) {
-    r.error('geboortedatum', 'implausible birth date (expected between 1990 and 2020)');
-  }
-  const optional: Partial<PupilRow> = {
-    leerlingnummer: r.text('leerlingnummer'),
-    vestiging: r.parse('vestiging', parseVestiging),
-    roepnaam,
-    tussenvoegsel,
-    postcode: r.parse('postcode', parsePostcode),
-    woonplaats: r.text('woonplaats'),
-    gemeente: r.parse('gemeente', parseGemeente),
-    klas: r.text('klas'),
-    leerweg: r.parse('leerweg', parseVmboLeerweg),
-    profiel: r.text('profiel'),
-    uitslag: r.parse('uitslag', parseExamResult),
-    bestemming: r.parse('bestemming', parseDestination),
+    const geboortedatum = r.required('geboortedatum', date, 'geboortedatum');
+    if (geboortedatum && (geboortedatum < EARLIEST_BIRTH_DATE || geboortedatum > LATEST_BIRTH_DATE)) {
+      r.error('geboortedatum', 'implausible birth date (expected between 1990 and 2020)');
+    }
+    const leerlingnummer = r.text('leerlingnummer');
+    const vestigingValue = r.parse('vestiging', vestiging);
+    const postcode = r.parse('postcode', parsePostcode);
+    const woonplaats = r.text('woonplaats');
+    const gemeenteValue = r.parse('gemeente', gemeente);
+    const klas = r.text('klas');
+    const leerwegValue = r.parse('leerweg', leerweg);
+    const profiel = r.text('profiel');
+    const uitslagValue = r.parse('uitslag', uitslag);
+    const bestemmingValue = r.parse('bestemming', bestemming);
+    if (r.failed) return r.failure();
+
+    // Absent fields are left out, not set to undefined.
+    const value: PupilRow = { row, identifiers, achternaam: achternaam!, geboortedatum: geboortedatum! };
+    if (leerlingnummer !== undefined) value.leerlingnummer = leerlingnummer;
+    if (vestigingValue !== undefined) value.vestiging = vestigingValue;
+    if (roepnaam !== undefined) value.roepnaam = roepnaam;
+    if (tussenvoegsel !== undefined) value.tussenvoegsel = tussenvoegsel;
+    if (postcode !== undefined) value.postcode = postcode;
+    if (woonplaats !== undefined) value.woonplaats = woonplaats;
+    if (gemeenteValue !== undefined) value.gemeente = gemeenteValue;
+    if (klas !== undefined) value.klas = klas;
+    if (leerwegValue !== undefined) value.leerweg = leerwegValue;
+    if (profiel !== undefined) value.profiel = profiel;
+    if (uitslagValue !== undefined) value.uitslag = uitslagValue;
+    if (bestemmingValue !== undefined) value.bestemming = bestemmingValue;
+    return { ok: true, value };
   };
-  return r.result(() => assignDefined({ row, identifiers, achternaam: achternaam!, geboortedatum: geboortedatum! }, optional));
 }
 
+/** Maps the rows of one enrolment file; made once per file, as it remembers repeated values. */
+export function enrolmentRowMapper(columns: ColumnMap<EnrolmentField>): RowMapper<EnrolmentRow> {
+  const r = new CellReader<EnrolmentField>(columns);
+  const date = remembered(parseDate);
+  const brin = remembered(parseBrin);
+  const crebo = remembered(parseCrebo);
+  const status = remembered(parseVvaStatus);
+  const niveau = remembered(parseNiveau);
+  const leerweg = remembered(parseMboLeerweg);
+
+  return (cells, row) => {
+    r.start(cells, row);
+    const identifiers = readIdentifiers(r);
+    const brinValue = r.required('brin', brin, 'BRIN');
+    const creboValue = r.required('crebo', crebo, 'crebo');
+    const statusValue = r.required('status', status, 'status');
+    const niveauValue = r.parse('niveau', niveau);
+    const leerwegValue = r.parse('leerweg', leerweg);
+    const aanmelddatum = r.parse('aanmelddatum', date);
+    const startdatum = r.parse('startdatum', date);
+    const einddatum = r.parse('einddatum', date);
+    const statusdatum = r.parse('statusdatum', date);
+    if (r.failed) return r.failure();
+
+    const value: EnrolmentRow = { row, identifiers, brin: brinValue!, crebo: creboValue!, status: statusValue! };
+    if (niveauValue !== undefined) value.niveau = niveauValue;
+    if (leerwegValue !== undefined) value.leerweg = leerwegValue;
+    if (aanmelddatum !== undefined) value.aanmelddatum = aanmelddatum;
+    if (startdatum !== undefined) value.startdatum = startdatum;
+    if (einddatum !== undefined) value.einddatum = einddatum;
+    if (statusdatum !== undefined) value.statusdatum = statusdatum;
+    return { ok: true, value };
+  };
+}
+
+/** One row on its own; an import maps its rows with pupilRowMapper. */
+export function mapPupilRow(cells: readonly string[], columns: ColumnMap<PupilField>, row: number): RowResult<PupilRow> {
+  return pupilRowMapper(columns)(cells, row);
+}
+
+/** One row on its own; an import maps its rows with enrolmentRowMapper. */
 export function mapEnrolmentRow(cells: readonly string[], columns: ColumnMap<EnrolmentField>, row: number): RowResult<EnrolmentRow> {
-  const r = new CellReader<EnrolmentField>(cells, columns, row);
-  const identifiers = readIdentifiers(r);
-  const brin = r.required('brin', parseBrin, 'BRIN');
-  const crebo = r.required('crebo', parseCrebo, 'crebo');
-  const status = r.required('status', parseVvaStatus, 'status');
-  const optional: Partial<EnrolmentRow> = {
-    niveau: r.parse('niveau', parseNiveau),
-    leerweg: r.parse('leerweg', parseMboLeerweg),
-    aanmelddatum: r.parse('aanmelddatum', parseDate),
-    startdatum: r.parse('startdatum', parseDate),
-    einddatum: r.parse('einddatum', parseDate),
-    statusdatum: r.parse('statusdatum', parseDate),
-  };
-  return r.result(() => assignDefined({ row, identifiers, brin: brin!, crebo: crebo!, status: status! }, optional));
-}
-
-/** Copies only the values that are present: absent fields are left out, not set to undefined. */
-function assignDefined<T extends object>(target: T, values: Partial<T>): T {
-  for (const key of Object.keys(values) as (keyof T)[]) {
-    const value = values[key];
-    if (value !== undefined) target[key] = value as T[keyof T];
-  }
-  return target;
+  return enrolmentRowMapper(columns)(cells, row);
 }

@@ -7,13 +7,14 @@ import { ImportFileError } from './errors.js';
 import { enqueueEvaluateForImport } from './evaluate.js';
 import { postgresFileStore, type FileStore } from './file-store.js';
 import {
-  ENROLMENT_STAGING, ENROLMENT_STAGING_COLUMNS, applyEnrolments, checkEnrolments, createEnrolmentStaging, enrolmentCopyLine,
+  ENROLMENT_STAGING, ENROLMENT_STAGING_COLUMNS, applyEnrolments, checkEnrolments, createEnrolmentStaging, sealedEnrolmentLine,
 } from './merge-enrolments.js';
 import {
-  PUPIL_STAGING, PUPIL_STAGING_COLUMNS, applyPupils, checkPupils, createPupilStaging, pupilCopyLine, stagePupil,
-  type MergeCounts, type PupilLookups,
+  PUPIL_STAGING, PUPIL_STAGING_COLUMNS, applyPupils, checkPupils, createPupilStaging, sealedPupilLine, stagePupil,
+  type MergeCounts, type PupilLookups, type StagedPupil,
 } from './merge-pupils.js';
-import { mapEnrolmentRow, mapPupilRow, type RowError } from './rows.js';
+import { enrolmentRowMapper, pupilRowMapper, type EnrolmentRow, type RowError } from './rows.js';
+import { SealingQueue, inlineSealer, threadSealer, type IdentifierSealer } from './sealing.js';
 import { CopyWriter, MAX_REPORTED_REJECTIONS, prepareSession, tuneTransaction, type Rejections } from './staging.js';
 import { openTable, type Table } from './table.js';
 
@@ -29,6 +30,8 @@ const MAX_STORED_ROW_ERRORS = MAX_REPORTED_REJECTIONS;
 const PROGRESS_INTERVAL_MS = 1000;
 /** Parsing is most of the work; the last stretch of progress is the merge. */
 const PARSE_SHARE = 0.95;
+/** From this size a file's identifiers are sealed in a thread beside the parser (sealing.ts). */
+export const SEAL_IN_THREAD_BYTES = 1_048_576;
 
 export interface ImportProblem {
   type: string;
@@ -96,9 +99,11 @@ export function fileError(error: ImportFileError): InvalidFile {
 export interface RunOptions {
   /** The last attempt BullMQ will make: a failure now is final and is recorded as such. */
   finalAttempt: boolean;
+  /** From this file size the identifiers are sealed in a thread (default SEAL_IN_THREAD_BYTES). */
+  sealInThreadFromBytes?: number;
 }
 
-export async function runImport(services: Services, importId: string, { finalAttempt }: RunOptions): Promise<void> {
+export async function runImport(services: Services, importId: string, { finalAttempt, sealInThreadFromBytes = SEAL_IN_THREAD_BYTES }: RunOptions): Promise<void> {
   const { pool } = services.database;
   const store = postgresFileStore(pool);
   const log = services.logger.child({ importId });
@@ -131,9 +136,9 @@ export async function runImport(services: Services, importId: string, { finalAtt
   await pool.query('delete from import_row_errors where import_id = $1', [importId]);
 
   try {
-    const outcome = await importFile(services, store, imp, log);
+    const outcome = await importFile(services, store, imp, log, imp.sizeBytes >= sealInThreadFromBytes);
     await store.remove(importId);
-    log.info({ kind: imp.kind, status: outcome.status, ...outcome.counts }, 'import finished');
+    log.info({ kind: imp.kind, status: outcome.status, ...outcome.counts, ms: outcome.ms }, 'import finished');
     if (outcome.status === 'done') await enqueueEvaluateForImport(services, importId);
   } catch (error) {
     if (error instanceof InvalidFile || error instanceof ImportFileError) {
@@ -163,10 +168,27 @@ export async function runImport(services: Services, importId: string, { finalAtt
 interface Outcome {
   status: 'done' | 'failed';
   counts: MergeCounts & { rows: number; rejected: number };
+  /** Where the time went, for the log: milliseconds per phase. */
+  ms: Record<string, number>;
 }
 
-async function importFile(services: Services, store: FileStore, imp: ImportRecord, log: Logger): Promise<Outcome> {
+/** Milliseconds per phase, each from the end of the one before. */
+function phaseTimer() {
+  let last = performance.now();
+  const laps: Record<string, number> = {};
+  return {
+    laps,
+    lap(phase: string) {
+      const now = performance.now();
+      laps[phase] = Math.round(now - last);
+      last = now;
+    },
+  };
+}
+
+async function importFile(services: Services, store: FileStore, imp: ImportRecord, log: Logger, sealInThread: boolean): Promise<Outcome> {
   const { pool } = services.database;
+  const timer = phaseTimer();
   const pupilLookups = imp.kind === 'leerlingen' ? await loadPupilLookups(pool, imp) : null;
   const ownBrin = imp.kind === 'inschrijvingen' && imp.createdRole !== 'admin' ? imp.orgCode : null;
 
@@ -200,6 +222,7 @@ async function importFile(services: Services, store: FileStore, imp: ImportRecor
     released = true;
   };
   let copy: CopyWriter | undefined;
+  let sealer: IdentifierSealer | undefined;
   try {
     await prepareSession(client);
     await client.query('begin');
@@ -214,25 +237,36 @@ async function importFile(services: Services, store: FileStore, imp: ImportRecor
 
     const vestigingColumn = header('vestiging');
     const brinColumn = header('brin');
+    const mapPupil = pupilRowMapper(file.columns as ColumnMap<PupilField>);
+    const mapEnrolment = enrolmentRowMapper(file.columns as ColumnMap<EnrolmentField>);
+    // Rows go to COPY once their identifiers are sealed, in a thread of their own for a large file.
+    sealer = sealInThread ? threadSealer(services.config.pii) : inlineSealer(services.pii);
+    const staging = copy;
+    const pupils = new SealingQueue<StagedPupil>(sealer, (p, next) => staging.push(sealedPupilLine(p, next, imp.cohort)), () => staging.drain());
+    const enrolments = new SealingQueue<EnrolmentRow>(sealer, (r, next) => staging.push(sealedEnrolmentLine(r, next)), () => staging.drain());
     for await (const { row, cells } of table.rows) {
       rows++;
-      let line: string | undefined;
+      let full: Promise<void> | undefined;
       if (pupilLookups) {
-        const mapped = mapPupilRow(cells, file.columns as ColumnMap<PupilField>, row);
-        const staged = mapped.ok ? stagePupil(services.pii, mapped.value, pupilLookups, vestigingColumn) : mapped;
-        if (staged.ok) line = pupilCopyLine(staged.value);
+        const mapped = mapPupil(cells, row);
+        const staged = mapped.ok ? stagePupil(mapped.value, pupilLookups, vestigingColumn) : mapped;
+        if (staged.ok) full = pupils.add(staged.value, staged.value.identifiers ?? {});
         else reject(staged.errors);
       } else {
-        const mapped = mapEnrolmentRow(cells, file.columns as ColumnMap<EnrolmentField>, row);
+        const mapped = mapEnrolment(cells, row);
         if (!mapped.ok) reject(mapped.errors);
         else if (ownBrin && mapped.value.brin !== ownBrin) reject([{ row, column: brinColumn, reason: 'rows must carry your own BRIN' }]);
-        else line = enrolmentCopyLine(services.pii, mapped.value);
+        else full = enrolments.add(mapped.value, mapped.value.identifiers);
       }
-      if (line !== undefined && copy.push(line)) await copy.drain();
+      if (full) await full;
       progress.report((PARSE_SHARE * bytes.read) / imp.sizeBytes, rows, rejected);
     }
+    await pupils.finish();
+    await enrolments.finish();
+    await sealer.close();
     await copy.end();
     await progress.stop();
+    timer.lap('parseAndStage');
     if (bytes.read === 0) throw new ImportFileError('empty', 'The stored file is gone; upload it again');
 
     let merged: Rejections;
@@ -242,6 +276,7 @@ async function importFile(services: Services, store: FileStore, imp: ImportRecor
     } else {
       merged = await checkEnrolments(client, { brin: brinColumn, crebo: header('crebo'), onderwijsnummer: header('onderwijsnummer', header('bsn')) });
     }
+    timer.lap('check');
     rejected += merged.count;
     errors.push(...merged.errors.slice(0, Math.max(0, MAX_STORED_ROW_ERRORS - errors.length)));
     errors.sort((a, b) => a.row - b.row);
@@ -255,7 +290,7 @@ async function importFile(services: Services, store: FileStore, imp: ImportRecor
         [imp.id, rows, rejected, table.encoding ?? null, JSON.stringify(problemOf('rows-rejected', `${rejected} of ${rows} rows are not valid; in strict mode nothing was imported`))],
       );
       await insertRowErrors(pool, imp.id, errors);
-      return { status: 'failed', counts: { rows, rejected, created: 0, updated: 0, unchanged: 0 } };
+      return { status: 'failed', counts: { rows, rejected, created: 0, updated: 0, unchanged: 0 }, ms: timer.laps };
     }
 
     // Only an import rerun by hand has these; a crashed attempt's rolled back with it.
@@ -271,6 +306,7 @@ async function importFile(services: Services, store: FileStore, imp: ImportRecor
       counts = enrolments;
       warnings = newPupils ? { newPupils } : {};
     }
+    timer.lap('apply');
     // The outcome commits with the data: a retry after this point finds the import done.
     await insertRowErrors(client, imp.id, errors);
     await client.query(
@@ -281,9 +317,11 @@ async function importFile(services: Services, store: FileStore, imp: ImportRecor
     );
     await client.query('commit');
     release();
-    return { status: 'done', counts: { ...counts, rows, rejected } };
+    timer.lap('commit');
+    return { status: 'done', counts: { ...counts, rows, rejected }, ms: timer.laps };
   } catch (error) {
     await progress.stop();
+    await sealer?.close();
     copy?.abort(error instanceof Error ? error : new Error('import aborted'));
     await table.close();
     // Dropping the connection rolls the transaction back whatever state COPY left it in.

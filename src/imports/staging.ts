@@ -11,7 +11,14 @@ import type { RowError } from './rows.js';
  * digests and ciphertexts.
  */
 
-export type CopyValue = string | number | Buffer | null | undefined;
+/** Bytes already in hex (Pii's hex digests and ciphertexts), for a bytea column. */
+export interface HexBytes {
+  hex: string;
+}
+
+export type CopyValue = string | number | Buffer | HexBytes | null | undefined;
+
+export const hexBytes = (hex: string | undefined): HexBytes | undefined => (hex === undefined ? undefined : { hex });
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
@@ -20,6 +27,7 @@ function encode(value: CopyValue): string {
   if (typeof value === 'number') return String(value);
   // bytea in text input is \x<hex>; COPY's own escaping doubles the backslash.
   if (Buffer.isBuffer(value)) return `\\\\x${value.toString('hex')}`;
+  if (typeof value === 'object') return `\\\\x${value.hex}`;
   return /[\\\n\r\t]/.test(value) ? value.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c]!) : value;
 }
 
@@ -95,6 +103,40 @@ export class CopyWriter {
  */
 export async function lockPupilMerge(client: pg.PoolClient): Promise<void> {
   await client.query(`select pg_advisory_xact_lock(hashtext('doorstroom:pupil-merge'))`);
+}
+
+/**
+ * What import_pupils' foreign keys used to check row by row, set-based (migration 0011): the
+ * imports row exists and stays (FOR KEY SHARE until commit; progress updates through the pool
+ * still pass), and so do the pupils the merge found, when `found` names them (a table and its
+ * pupil column, of the rows without a problem). Pupils the merge creates need nothing: no
+ * other transaction sees them before it commits. A pupil deleted between the merge's lookup and
+ * this lock is missing here, and the attempt fails to be retried, as it would have failed on
+ * the foreign key. Returns how many pupils it locked.
+ */
+export async function lockMergeTargets(client: pg.PoolClient, importId: string, found?: { table: string; column: string }): Promise<number> {
+  const imports = await client.query('select 1 from imports where id = $1 for key share', [importId]);
+  if (imports.rowCount !== 1) throw new Error('the import was deleted while it ran');
+  if (!found) return 0;
+  const { table, column } = found;
+  const { rows } = await client.query<{ wanted: number; locked: number }>(
+    `with wanted as (select distinct ${column} as id from ${table} where problem is null and ${column} is not null),
+          locked as (select p.id from pupils p join wanted w on w.id = p.id for key share of p)
+     select (select count(*) from wanted)::int as wanted, (select count(*) from locked)::int as locked`,
+  );
+  const { wanted, locked } = rows[0]!;
+  if (locked !== wanted) throw new Error(`${wanted - locked} pupils were deleted while the import ran`);
+  return locked;
+}
+
+/**
+ * ANALYZE for a temp table the next statements read more than once: without statistics the
+ * planner takes `problem is null` for a few hundred rows and sorts or loops where a hash is
+ * many times cheaper. The row count and the columns the merge filters on are enough; every
+ * column's statistics cost more than they save.
+ */
+export async function analyzeIfLarge(client: pg.PoolClient, table: string, rows: number | null, columns: readonly string[]): Promise<void> {
+  if ((rows ?? 0) >= 1000) await client.query(`analyze ${table} (${columns.join(', ')})`);
 }
 
 /** Per problem code a merge can set: the column to blame and the reason to give. */

@@ -3,7 +3,6 @@ import type { Delimiter } from './header.js';
 import { openCsv } from './csv.js';
 import { peekSource, type ByteSource } from './source.js';
 import { hasUtf16Bom, type TextEncodingName } from './text.js';
-import { openXlsx } from './xlsx.js';
 
 export type { ByteSource } from './source.js';
 export type { Delimiter } from './header.js';
@@ -44,7 +43,11 @@ export async function openTable(input: ByteSource): Promise<Table> {
   const source = await peekSource(input, SAMPLE_BYTES);
   const head = source.sample.subarray(0, SAMPLE_BYTES);
   if (head.length === 0) throw new ImportFileError('empty', 'The file is empty');
-  if (head.subarray(0, 4).equals(ZIP_MAGIC)) return openXlsx(source);
+  if (head.subarray(0, 4).equals(ZIP_MAGIC)) {
+    // Loaded on first use: exceljs is a fifth of an idle worker's memory, and most files are CSV.
+    const { openXlsx } = await import('./xlsx.js');
+    return openXlsx(source);
+  }
   try {
     if (hasUtf16Bom(head)) {
       throw new ImportFileError('not_a_table', 'The file is UTF-16 text; save it as CSV (UTF-8) or as an Excel workbook');

@@ -380,4 +380,60 @@ describe('the import job', () => {
     const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(pupilIdentifiers).where(eq(pupilIdentifiers.hmac, ctx.services.pii.hmac(who)));
     expect(count!.n).toBe(1);
   });
+
+  it('seals the identifiers of a large file in a thread, row for row as inline', async () => {
+    const { runImport } = await import('../../src/imports/run-import.js');
+    const { postgresFileStore } = await import('../../src/imports/file-store.js');
+    const db = ctx.services.database.db;
+    // More rows than one batch of the sealing queue, with either number or both, and a bad one.
+    const people = Array.from({ length: 1203 }, (_, i) => ({ bsn: i % 3 === 1 ? '' : nextBsn(), own: i % 3 === 0 ? '' : onderwijsnummer(5000 + i) }));
+    const file = csvBytes([
+      ['BSN', 'Onderwijsnummer', 'Achternaam', 'Geboortedatum'],
+      ...people.map((p, i) => [p.bsn, p.own, `Naam${i}`, '01-01-2010']),
+      ['123', '', 'Fout', '01-01-2010'],
+    ]);
+    const [row] = await db
+      .insert(imports)
+      .values({ kind: 'leerlingen', orgCode: '11AA00', schoolCode: '11AA00', sizeBytes: file.length, sha256: Buffer.alloc(32, 8), status: 'queued', createdBy: 'test', createdRole: 'mentor' })
+      .returning({ id: imports.id });
+    await postgresFileStore(ctx.services.database.pool).put(row!.id, [file]);
+    await runImport(ctx.services, row!.id, { finalAttempt: true, sealInThreadFromBytes: 0 });
+    const done = await finished(row!.id);
+    expect(done.counts).toMatchObject({ rows: 1204, created: 1203, rejected: 1 });
+    expect(done.errors).toEqual([{ row: 1205, column: 'BSN', reason: expect.any(String) }]);
+
+    for (const i of [0, 1, 2, 600, 1202]) {
+      const { bsn: b, own } = people[i]!;
+      const ids = await db.select().from(pupilIdentifiers).where(eq(pupilIdentifiers.hmac, ctx.services.pii.hmac(b || own)));
+      expect(ids).toHaveLength(1);
+      const pupil = await db.select().from(pupils).where(eq(pupils.id, ids[0]!.pupilId));
+      expect(pupil[0]!.surname).toBe(`Naam${i}`);
+      const numbers = await db.select().from(pupilIdentifiers).where(eq(pupilIdentifiers.pupilId, ids[0]!.pupilId));
+      const plain = numbers.map((n) => ctx.services.pii.decrypt(n.cipher, n.kind)).sort();
+      expect(plain).toEqual([b, own].filter(Boolean).sort());
+    }
+  });
+
+  it('records when the import really finished, and its pupil links go with a deleted pupil or import', async () => {
+    const who = [nextBsn(), nextBsn()];
+    const file = csvBytes([['BSN', 'Achternaam', 'Geboortedatum'], [who[0]!, 'Een', '01-01-2010'], [who[1]!, 'Twee', '02-01-2010']]);
+    const done = await importAndWait(mentor(), { kind: 'leerlingen' }, file);
+    const { pool } = ctx.services.database;
+    const links = async () =>
+      (await pool.query<{ n: number }>('select count(*)::int as n from import_pupils where import_id = $1', [done.id])).rows[0]!.n;
+    expect(await links()).toBe(2);
+
+    // The pupils' created_at is the time the import's transaction began; finished_at comes after it.
+    const { rows } = await pool.query<{ later: boolean }>(
+      `select i.finished_at > max(p.created_at) as later from imports i
+       join import_pupils l on l.import_id = i.id join pupils p on p.id = l.pupil_id where i.id = $1 group by i.finished_at`,
+      [done.id],
+    );
+    expect(rows[0]!.later).toBe(true);
+
+    await pool.query('delete from pupils where id = $1', [(await pupilByBsn(who[0]!))!.id]);
+    expect(await links()).toBe(1);
+    await pool.query('delete from imports where id = $1', [done.id]);
+    expect(await links()).toBe(0);
+  });
 });
