@@ -371,9 +371,10 @@ async function main(): Promise<void> {
     await importPhase(stack, data);
     if (wants('check') || wants('api') || wants('reports')) await checkPhase(stack, data);
     await stack.stopWorker();
-    // Officers read the signals hours after the night's check, when autovacuum has analysed the
-    // rows it wrote; right after it the planner still sees the empty table of before the check.
-    await stack.services.database.pool.query('analyze');
+    // Officers read the signals hours after the night's check, when autovacuum has vacuumed and
+    // analysed the rows it wrote; right after it the planner still sees the empty table of before
+    // the check, and the index cannot answer alone until the table's pages are marked all-visible.
+    await stack.services.database.pool.query('vacuum analyze');
     if (wants('reports')) await reportsPhase(stack, data);
     if (wants('api')) await apiPhase(stack, data);
   } finally {

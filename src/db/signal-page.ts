@@ -51,11 +51,15 @@ function statement({ scope, filters, limit, cursor, caller, requestId }: SignalP
   );
   const order = sql`order by ${desc(signals.openedAt)}, ${desc(signals.id)} limit ${limit + 1}`;
   // A region's officer: each municipality's newest signals come off the gemeente index in page
-  // order, a page at most each, instead of every signal of the region being found and sorted.
-  // The lateral's alias is `signals`, so the page below reads the same either way.
+  // order, a page at most each, as (opened_at, id) alone (audience and authority are in the
+  // index); only the page's own rows are then read from the table. Finding and sorting every
+  // signal of the region, or reading a page of rows per municipality, costs several times more.
   const from = caller.role === 'officer' && isRmcRegion(caller.org)
-    ? sql`(select ${organisations.code} from ${organisations} where ${organisations.parentCode} = ${caller.org}) region,
-        lateral (select * from ${signals} where ${signals.gemeenteCode} = region.code and ${and(forOfficers, filtered)} ${order}) ${signals}`
+    ? sql`(select cut.id from (select ${organisations.code} from ${organisations} where ${organisations.parentCode} = ${caller.org}) region,
+          lateral (select ${signals.openedAt} as opened_at, ${signals.id} as id from ${signals}
+                   where ${signals.gemeenteCode} = region.code and ${and(forOfficers, filtered)} ${order}) cut
+          order by cut.opened_at desc, cut.id desc limit ${limit + 1}) top
+        join ${signals} on ${signals.id} = top.id`
     : sql`${signals} where ${and(scope, filtered)}`;
   // One row more than the page tells whether there is a next one.
   return sql`
