@@ -88,8 +88,8 @@ Tokens (valid 8 hours; mint more with npm run token -- --role officer --org ${ge
     ADMIN=${tokens.admin}
 
 What the officer of ${gemeente!.name} sees first:
-${((signals.body.items as Array<Record<string, unknown>> | undefined) ?? [])
-  .map((s) => `  ${String(s.kind).padEnd(15)} ${String(s.status).padEnd(15)} pupil ${String(s.pupilId)}`)
+${((signals.body.items as Array<{ kind: string; status: string; pupil: { name: string; birthDate: string | null } }> | undefined) ?? [])
+  .map((s) => `  ${s.kind.padEnd(15)} ${s.status.padEnd(15)} ${s.pupil.name} (${s.pupil.birthDate ?? 'geboortedatum onbekend'})`)
   .join('\n') || '  (no open signals)'}
 
 Try:
