@@ -4,6 +4,7 @@ import { importChunks, imports } from '../../src/db/schema.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { nextBsn, seedOrganisations } from '../support/fixtures.js';
 import { csvBytes } from '../fixtures/imports.js';
+import { upload as uploadTo } from '../support/uploads.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -12,18 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-async function upload(file: Buffer) {
-  const form = new FormData();
-  form.append('kind', 'leerlingen');
-  form.append('file', new Blob([new Uint8Array(file)]), 'export.csv');
-  const request = new Request('http://localhost/', { method: 'POST', body: form });
-  return ctx.app.inject({
-    method: 'POST',
-    url: '/v1/imports',
-    headers: { ...ctx.as('mentor', '11AA00'), 'content-type': request.headers.get('content-type')! },
-    payload: Buffer.from(await request.arrayBuffer()),
-  });
-}
+const upload = (file: Buffer) => uploadTo(ctx, ctx.as('mentor', '11AA00'), { kind: 'leerlingen' }, file);
 
 describe('upload size limit', () => {
   it('answers 413 for a file over UPLOAD_MAX_BYTES and keeps nothing of it', async () => {

@@ -5,6 +5,7 @@ import { auditLog, enrolments, importChunks, importRowErrors, imports, pupilIden
 import { createTestContext, type TestContext } from '../support/context.js';
 import { nextBsn, seedOrganisations } from '../support/fixtures.js';
 import { csvBytes, invalidBsn, onderwijsnummer, xlsxBytes } from '../fixtures/imports.js';
+import { upload as uploadTo } from '../support/uploads.js';
 
 let ctx: TestContext;
 let worker: RunningWorker;
@@ -20,19 +21,8 @@ afterAll(async () => {
   await ctx.close();
 });
 
-/** A multipart body as a browser would send it: the fields first, then the file. */
-async function multipart(fields: Record<string, string>, file: Buffer | null, filename = 'export.csv') {
-  const form = new FormData();
-  for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  if (file) form.append('file', new Blob([new Uint8Array(file)]), filename);
-  const request = new Request('http://localhost/', { method: 'POST', body: form });
-  return { payload: Buffer.from(await request.arrayBuffer()), contentType: request.headers.get('content-type')! };
-}
-
-async function upload(headers: Record<string, string>, fields: Record<string, string>, file: Buffer | null, filename?: string) {
-  const { payload, contentType } = await multipart(fields, file, filename);
-  return ctx.app.inject({ method: 'POST', url: '/v1/imports', headers: { ...headers, 'content-type': contentType }, payload });
-}
+const upload = (headers: Record<string, string>, fields: Record<string, string>, file: Buffer | null, filename?: string) =>
+  uploadTo(ctx, headers, fields, file, filename);
 
 /** Polls the import until the worker has finished it. */
 async function finished(id: string, headers: Record<string, string> = mentor()) {
