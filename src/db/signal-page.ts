@@ -6,15 +6,14 @@ import type { Caller } from '../domain/access.js';
 import { isRmcRegion } from '../domain/organisations.js';
 import type { Cursor } from '../http/schemas.js';
 import { beforeCursor, cursorTime } from './keyset.js';
-import { auditLog, organisations, pupils, signals } from './schema.js';
+import { organisations, pupils, signals } from './schema.js';
 import { forOfficers, type SignalFilters } from './signals.js';
 
 /**
- * `GET /v1/signals`, the officers' hot path, as one prepared statement: it cuts the page, writes
- * the audit record of the pupils it shows, and renders the items as JSON. One round trip and one
- * commit per request, no rows turned into objects and back into JSON in Node, and a read that
- * cannot happen without its audit record (they are one statement). The JSON's shape is the
- * route's `SignalSummary` schema; the signals tests parse every list with it.
+ * `GET /v1/signals`, the officers' hot path, as one prepared statement returning plain rows:
+ * no query building in PostgreSQL's planner per request, no row objects mapped twice in Node.
+ * PostgreSQL renders the timestamps (at full precision for the cursor); Node writes the JSON,
+ * which costs it less than json_build_object costs PostgreSQL. The route audits the page.
  */
 
 const dialect = new PgDialect();
@@ -29,17 +28,18 @@ export interface SignalPageRequest {
   limit: number;
   cursor: Cursor | null;
   caller: Caller;
-  requestId: string;
 }
 
 export interface SignalPage {
-  /** The items as a JSON array. */
+  /** The items as a JSON array, in the shape of the route's `SignalSummary`. */
   itemsJson: string;
+  /** The pupils the page shows, each once: what the route audits. */
+  pupilIds: string[];
   /** Where the next page starts; null on the last page. */
   next: Cursor | null;
 }
 
-function statement({ scope, filters, limit, cursor, caller, requestId }: SignalPageRequest): SQL {
+function statement({ scope, filters, limit, cursor, caller }: SignalPageRequest): SQL {
   const filtered = and(
     filters.status ? eq(signals.status, filters.status) : undefined,
     filters.kind ? eq(signals.kind, filters.kind) : undefined,
@@ -61,7 +61,8 @@ function statement({ scope, filters, limit, cursor, caller, requestId }: SignalP
           order by cut.opened_at desc, cut.id desc limit ${limit + 1}) top
         join ${signals} on ${signals.id} = top.id`
     : sql`${signals} where ${and(scope, filtered)}`;
-  // One row more than the page tells whether there is a next one.
+  // One row more than the page tells whether there is a next one; only the page's rows are
+  // joined to their pupils.
   return sql`
     with page as (
       select ${signals.id} as id, ${signals.pupilId} as pupil_id, ${signals.kind} as kind, ${signals.status} as status,
@@ -70,30 +71,12 @@ function statement({ scope, filters, limit, cursor, caller, requestId }: SignalP
              ${signals.updatedAt} as updated_at, ${signals.closedAt} as closed_at, ${signals.closeReason} as close_reason,
              ${signals.closedBy} as closed_by, ${signals.version} as version
       from ${from} ${order}
-    ),
-    shown as (select * from page order by opened_at desc, id desc limit ${limit}),
-    audit as (
-      insert into ${auditLog} (actor_sub, actor_role, actor_org, action, resource_type, pupil_ids, request_id)
-      select ${caller.sub}, ${caller.role}, ${caller.org}, 'signal.list', 'signal',
-             coalesce(array_agg(distinct pupil_id), '{}'), ${requestId}
-      from shown
     )
-    select
-      (select coalesce(json_agg(json_build_object(
-          'id', s.id,
-          'pupil', json_build_object(
-            'id', s.pupil_id,
-            'name', concat_ws(' ', nullif(${pupils.givenName}, ''), nullif(${pupils.infix}, ''), nullif(${pupils.surname}, '')),
-            'birthDate', ${pupils.birthDate}),
-          'kind', s.kind, 'status', s.status, 'audience', s.audience, 'authority', s.authority, 'cohort', s.cohort,
-          'gemeenteCode', s.gemeente_code, 'schoolCode', s.school_code,
-          'openedAt', ${iso(sql`s.opened_at`)}, 'updatedAt', ${iso(sql`s.updated_at`)}, 'closedAt', ${iso(sql`s.closed_at`)},
-          'closeReason', s.close_reason, 'closedBy', s.closed_by, 'version', s.version
-        ) order by s.opened_at desc, s.id desc), '[]')::text
-       from shown s join ${pupils} on ${pupils.id} = s.pupil_id) as items,
-      (select count(*) from page) > ${limit} as more,
-      (select ${cursorTime(sql`opened_at`)} from shown order by opened_at, id limit 1) as last_at,
-      (select id::text from shown order by opened_at, id limit 1) as last_id`;
+    select s.id, s.pupil_id, concat_ws(' ', nullif(${pupils.givenName}, ''), nullif(${pupils.infix}, ''), nullif(${pupils.surname}, '')),
+           ${pupils.birthDate}, s.kind, s.status, s.audience, s.authority, s.cohort, s.gemeente_code, s.school_code,
+           ${cursorTime(sql`s.opened_at`)}, ${iso(sql`s.updated_at`)}, ${iso(sql`s.closed_at`)}, s.close_reason, s.closed_by, s.version
+    from page s join ${pupils} on ${pupils.id} = s.pupil_id
+    order by s.opened_at desc, s.id desc`;
 }
 
 function prepared(query: { sql: string; params: unknown[] }): pg.QueryConfig {
@@ -105,10 +88,27 @@ function prepared(query: { sql: string; params: unknown[] }): pg.QueryConfig {
   return { name, text: query.sql, values: query.params };
 }
 
+/** A row as the statement returns it (array mode: no object per row). */
+type Row = [
+  id: string, pupilId: string, name: string, birthDate: string | null, kind: string, status: string, audience: string,
+  authority: string | null, cohort: string, gemeenteCode: string | null, schoolCode: string | null, openedAtUs: string,
+  updatedAt: string, closedAt: string | null, closeReason: string | null, closedBy: string | null, version: number,
+];
+
 export async function signalPage(pool: pg.Pool, request: SignalPageRequest): Promise<SignalPage> {
-  const { rows } = await pool.query<{ items: string; more: boolean; last_at: string | null; last_id: string | null }>(
-    prepared(dialect.sqlToQuery(statement(request))),
-  );
-  const row = rows[0]!;
-  return { itemsJson: row.items, next: row.more && row.last_at && row.last_id ? { at: row.last_at, id: row.last_id } : null };
+  const { rows } = await pool.query<Row>({ ...prepared(dialect.sqlToQuery(statement(request))), rowMode: 'array' });
+  const shown = rows.length > request.limit ? rows.slice(0, request.limit) : rows;
+  const items = shown.map((r) => ({
+    id: r[0],
+    pupil: { id: r[1], name: r[2], birthDate: r[3] },
+    kind: r[4], status: r[5], audience: r[6], authority: r[7], cohort: r[8], gemeenteCode: r[9], schoolCode: r[10],
+    // The cursor keeps microseconds; the API's timestamps are milliseconds, like Date#toISOString.
+    openedAt: `${r[11].slice(0, 23)}Z`, updatedAt: r[12], closedAt: r[13], closeReason: r[14], closedBy: r[15], version: r[16],
+  }));
+  const last = shown.at(-1);
+  return {
+    itemsJson: JSON.stringify(items),
+    pupilIds: [...new Set(shown.map((r) => r[1]))],
+    next: rows.length > request.limit && last ? { at: last[11], id: last[0] } : null,
+  };
 }

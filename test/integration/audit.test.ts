@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { AuditWriter } from '../../src/db/audit-writer.js';
 import { auditLog } from '../../src/db/schema.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { insertPupil, seedOrganisations } from '../support/fixtures.js';
@@ -85,5 +86,42 @@ describe('GET /v1/audit', () => {
       return tx.execute(sql`explain select * from ${auditLog} where ${auditLog.pupilIds} @> ARRAY[${p1}]::uuid[]`);
     });
     expect(JSON.stringify(plan.rows)).toContain('audit_log_pupil_ids_idx');
+  });
+});
+
+describe('writing the audit log under load', () => {
+  const mark = 'group-commit-test';
+  const row = (n: number, actorSub: string | null = mark) =>
+    ({ actorSub: actorSub as string, actorRole: 'admin', actorOrg: 'RMC01', action: 'test.write', resourceType: 'test', pupilIds: [p1], requestId: `r${n}` });
+  const written = async (action = 'test.write') =>
+    (await ctx.services.database.db.select().from(auditLog).where(sql`${auditLog.action} = ${action}`)).map((r) => ({ requestId: r.requestId, at: r.at.getTime() }));
+
+  it('shares one insert among the records that arrive while another is under way', async () => {
+    const writer = new AuditWriter(ctx.services.database.db);
+    await Promise.all(Array.from({ length: 20 }, (_, n) => writer.write([row(n)])));
+    const rows = await written();
+    expect(rows.map((r) => r.requestId).sort()).toEqual(Array.from({ length: 20 }, (_, n) => `r${n}`).sort());
+    // The first went alone; the other 19 queued behind it and were committed together.
+    expect(new Set(rows.map((r) => r.at)).size).toBe(2);
+  });
+
+  it('fails every request of a batch that could not be written, and goes on with the next', async () => {
+    const writer = new AuditWriter(ctx.services.database.db);
+    const results = await Promise.allSettled([writer.write([row(100)]), writer.write([row(101, null)]), writer.write([row(102)])]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+    await writer.write([row(103)]);
+    expect((await written()).map((r) => r.requestId)).toEqual(expect.arrayContaining(['r100', 'r103']));
+    expect((await written()).map((r) => r.requestId)).not.toContain('r102');
+  });
+
+  it('records every one of many concurrent reads before answering it', async () => {
+    const before = await ctx.services.database.db.$count(auditLog, sql`${auditLog.actorSub} = 'busy-mentor'`);
+    const replies = await Promise.all(
+      Array.from({ length: 30 }, () => ctx.app.inject({ method: 'GET', url: `/v1/pupils/${p1}`, headers: ctx.as('mentor', '11AA00', 'busy-mentor') })),
+    );
+    expect(replies.map((r) => r.statusCode)).toEqual(Array(30).fill(200));
+    const ids = (await ctx.services.database.db.select({ requestId: auditLog.requestId }).from(auditLog).where(sql`${auditLog.actorSub} = 'busy-mentor'`)).map((r) => r.requestId);
+    expect(ids).toHaveLength(before + 30);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { auditLog } from '../../db/schema.js';
+import { AuditWriter } from '../../db/audit-writer.js';
 
 export interface AuditEntry {
   /** What happened, as `resource.verb`: `pupil.read`, `pupil.list`, `dossier.update`, ... */
@@ -20,12 +20,12 @@ declare module 'fastify' {
 
 /**
  * Audit as one hook, not code in every handler: a handler says what it touched and the
- * onSend hook writes it in one statement. The reply waits for that write, so no pupil data
- * leaves the service unaudited; failed requests (4xx/5xx) showed no data and are not audited.
- * One exception, for speed: the signal list writes its record in its own statement
- * (src/db/signal-page.ts), the same row this hook would write.
+ * onSend hook writes it. The reply waits for that write, so no pupil data leaves the service
+ * unaudited; failed requests (4xx/5xx) showed no data and are not audited. Concurrent
+ * requests share inserts and commits (src/db/audit-writer.ts).
  */
 export default fp(async function audit(app: FastifyInstance) {
+  const writer = new AuditWriter(app.db);
   app.decorateRequest('auditEntries', null);
   app.decorateRequest('audit', function (this: { auditEntries: AuditEntry[] | null }, entry: AuditEntry) {
     (this.auditEntries ??= []).push(entry);
@@ -35,7 +35,7 @@ export default fp(async function audit(app: FastifyInstance) {
     const entries = request.auditEntries;
     if (!entries?.length || reply.statusCode >= 400) return payload;
     const { sub, role, org } = request.caller;
-    await app.db.insert(auditLog).values(
+    await writer.write(
       entries.map((e) => ({
         actorSub: sub,
         actorRole: role,

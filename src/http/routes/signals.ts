@@ -177,10 +177,10 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { limit, cursor, ...filters } = request.query;
-      // Audited by the statement itself (src/db/signal-page.ts), which also renders the JSON.
-      const { itemsJson, next } = await signalPage(app.services.database.pool, {
-        scope: scopeOf(request.caller), filters, limit, cursor: decodeCursor(cursor), caller: request.caller, requestId: request.id,
+      const { itemsJson, pupilIds, next } = await signalPage(app.services.database.pool, {
+        scope: scopeOf(request.caller), filters, limit, cursor: decodeCursor(cursor), caller: request.caller,
       });
+      request.audit({ action: 'signal.list', resourceType: 'signal', pupilIds });
       const nextCursor = next ? JSON.stringify(encodeCursor(next)) : 'null';
       return reply.type('application/json; charset=utf-8').send(preSerialized(`{"items":${itemsJson},"nextCursor":${nextCursor}}`));
     },
