@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type pg from 'pg';
+import { parse } from 'csv-parse';
 import { from as copyFrom } from 'pg-copy-streams';
 import { EXPORT_HEADER } from './data.js';
 
@@ -57,6 +58,60 @@ export async function copyBaseline(pool: pg.Pool, file: string, runs = 3): Promi
   });
   await pool.query('drop table bench_copy_export');
   return { ms: result.median, runs: result.runs, rows };
+}
+
+/**
+ * The read floor of an import: csv-parse, the parser the service uses, with its options, reading
+ * the export and nothing else (no decoding checks, mapping, validation or sealing). Runs in
+ * this process, which is otherwise idle while it does.
+ */
+export async function parseFloor(file: string, runs = 3): Promise<{ ms: number; runs: number[]; rows: number }> {
+  let rows = 0;
+  const result = await medianOf(runs, async () => {
+    const started = performance.now();
+    const parser = createReadStream(file, { highWaterMark: 1 << 20 }).pipe(
+      parse({ delimiter: ';', from_line: 2, relax_column_count: true, relax_quotes: true, skip_empty_lines: false }),
+    );
+    rows = 0;
+    for await (const record of parser as AsyncIterable<string[]>) if (record.length > 1) rows++;
+    return performance.now() - started;
+  });
+  return { ms: result.median, runs: result.runs, rows: rows - 1 }; // minus the header line
+}
+
+/**
+ * The write floor of an import: the rows the pupil import wrote, inserted again by PostgreSQL
+ * alone, from plain tables into `pupils`, `import_pupils` and `pupil_identifiers` emptied
+ * (TRUNCATE, rolled back afterwards) so their indexes, constraints and triggers start as a
+ * first import finds them. No parsing, validation, sealing or lookups: no import that keeps
+ * these tables as they are can be faster. Beside COPY into a bare table it shows how much of
+ * the import's ratio the tables themselves take.
+ */
+export async function writeFloor(pool: pg.Pool, runs = 3): Promise<{ ms: number; runs: number[]; rows: number }> {
+  const copies = { bench_floor_pupils: 'pupils', bench_floor_mentions: 'import_pupils', bench_floor_identifiers: 'pupil_identifiers' };
+  for (const [copy, table] of Object.entries(copies)) await pool.query(`create table ${copy} as select * from ${table}`);
+  const client = await pool.connect();
+  let rows = 0;
+  try {
+    const result = await medianOf(runs, async () => {
+      await client.query('begin');
+      try {
+        await client.query(`truncate ${Object.values(copies).join(', ')} cascade`);
+        const started = performance.now();
+        // In id order, as the import writes them.
+        rows = (await client.query('insert into pupils select * from bench_floor_pupils order by id')).rowCount ?? 0;
+        await client.query('insert into import_pupils select * from bench_floor_mentions');
+        await client.query('insert into pupil_identifiers select * from bench_floor_identifiers');
+        return performance.now() - started;
+      } finally {
+        await client.query('rollback');
+      }
+    });
+    return { ms: result.median, runs: result.runs, rows };
+  } finally {
+    client.release();
+    await pool.query(`drop table ${Object.keys(copies).join(', ')}`);
+  }
 }
 
 /**
