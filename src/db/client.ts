@@ -12,13 +12,31 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 export interface Database {
   pool: pg.Pool;
   db: Db;
+  /**
+   * The audit log's writer (src/db/audit-writer.ts) on a connection of its own, taken when first
+   * used: a reply waits for its audit record, and queued behind the other requests' reads for a
+   * connection of the pool it would wait for one twice.
+   */
+  auditDb: Db;
   close(): Promise<void>;
 }
 
-export function createDatabase(url: string, max = 10): Database {
+function connect(url: string, max: number): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, application_name: 'doorstroom' });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  const db = drizzle(pool, { schema });
-  return { pool, db, close: () => pool.end() };
+  return pool;
+}
+
+export function createDatabase(url: string, max = 10): Database {
+  const pool = connect(url, max);
+  const auditPool = connect(url, 1);
+  return {
+    pool,
+    db: drizzle(pool, { schema }),
+    auditDb: drizzle(auditPool, { schema }),
+    close: async () => {
+      await Promise.all([pool.end(), auditPool.end()]);
+    },
+  };
 }
