@@ -1,6 +1,7 @@
 import { enqueueDigest } from '../../src/notify/digest.js';
 import { tryDispatchPending } from '../../src/notify/outbox.js';
-import { executeCheckRun, scheduledRunFor, todayIn } from '../../src/db/check-runs.js';
+import { todayIn } from '../../src/domain/calendar.js';
+import { executeCheckRun, scheduledRunFor } from '../../src/db/check-runs.js';
 import type { Processor } from '../worker.js';
 
 /**

@@ -1,5 +1,5 @@
 import { checkSignals } from '../../src/db/check-sql.js';
-import { todayIn } from '../../src/db/check-runs.js';
+import { todayIn } from '../../src/domain/calendar.js';
 import { tryDispatchPending } from '../../src/notify/outbox.js';
 import type { Processor } from '../worker.js';
 

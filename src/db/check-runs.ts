@@ -12,12 +12,6 @@ import { checkRuns } from './schema.js';
 
 export type CheckRun = typeof checkRuns.$inferSelect;
 
-/** Today's date on the service's calendar (Europe/Amsterdam): the nightly run's as-of date. */
-export function todayIn(timeZone: string, now: Date = new Date()): IsoDate {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
-
 /** The run of tonight's schedule: one per date, whoever asks first creates it. */
 export async function scheduledRunFor(services: Services, asOf: IsoDate): Promise<string> {
   const { db } = services.database;

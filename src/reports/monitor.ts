@@ -55,11 +55,6 @@ export interface MonitorReport {
   totals: MonitorRow;
 }
 
-/** Today in the service's calendar zone: "1 September" must not start at 22:00 UTC on 31 August. */
-export function todayIn(timeZone: string, now: Date = new Date()): IsoDate {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
-
 type Level = 'school' | 'gemeente' | 'totaal';
 const levelOf = sql`case when grouping(x.school_code) = 0 then 'school' when grouping(x.gemeente_code) = 0 then 'gemeente' else 'totaal' end`;
 

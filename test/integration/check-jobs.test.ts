@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { insertPupil, seedOrganisations } from '../support/fixtures.js';
 import { checkRuns, enrolments, organisations, signalEvents, signals } from '../../src/db/schema.js';
-import { todayIn } from '../../src/db/check-runs.js';
+import { todayIn } from '../../src/domain/calendar.js';
 import { startWorker, type RunningWorker } from '../../jobs/worker.js';
 import { scheduleRecurringJobs } from '../../jobs/schedules.js';
 

@@ -6,6 +6,7 @@ import {
   isIsoDate,
   parseCohort,
   schoolYearOf,
+  todayIn,
 } from '../../src/domain/calendar.js';
 
 describe('parseCohort', () => {
@@ -111,5 +112,15 @@ describe('isIsoDate', () => {
     ['01-09-2026', false],
   ])('recognises only real calendar dates: %j', (value, expected) => {
     expect(isIsoDate(value)).toBe(expected);
+  });
+});
+
+describe('todayIn', () => {
+  it('is the date in the given zone, not in UTC', () => {
+    const lateEvening = new Date('2026-08-31T22:30:00Z'); // 00:30 on 1 September in Amsterdam (CEST)
+    expect(todayIn('Europe/Amsterdam', lateEvening)).toBe('2026-09-01');
+    expect(todayIn('UTC', lateEvening)).toBe('2026-08-31');
+    expect(todayIn('Europe/Amsterdam', new Date('2026-12-31T22:59:59Z'))).toBe('2026-12-31'); // CET: 23:59:59
+    expect(todayIn('Europe/Amsterdam', new Date('2026-12-31T23:00:00Z'))).toBe('2027-01-01');
   });
 });

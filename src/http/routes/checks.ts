@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { and, desc, eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { todayIn, type CheckRun as CheckRunRow } from '../../db/check-runs.js';
+import { todayIn } from '../../domain/calendar.js';
+import type { CheckRun as CheckRunRow } from '../../db/check-runs.js';
 import { beforeCursor, cursorTime } from '../../db/keyset.js';
 import { checkRuns, importStatus } from '../../db/schema.js';
 import { HttpProblem, notFound } from '../problems.js';

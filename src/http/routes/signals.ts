@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Caller } from '../../domain/access.js';
-import { parseCohort } from '../../domain/calendar.js';
+import { parseCohort, todayIn } from '../../domain/calendar.js';
 import { dossierView } from '../../domain/dossier.js';
 import { GEMEENTECODE_PATTERN } from '../../domain/organisations.js';
 import { monitoringCalendar, transitionStatus, type Destination, type TransitionStatus } from '../../domain/transition.js';
 import { relationOf } from '../../db/dossiers.js';
-import { todayIn } from '../../db/check-runs.js';
 import { signalKinds, signalStatuses, type pupils } from '../../db/schema.js';
 import {
   changeSignal, dossiersOf, eventsOf, findSignal, signalScope,
