@@ -6,6 +6,7 @@ import errors from './plugins/errors.js';
 import docs from './plugins/docs.js';
 import auth from './plugins/auth.js';
 import audit from './plugins/audit.js';
+import drain from './plugins/drain.js';
 import metrics from './plugins/metrics.js';
 import queuesUi from './plugins/queues-ui.js';
 import health from './routes/health.js';
@@ -57,6 +58,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(auth, { jwt: config.jwt });
   await app.register(metrics); // before the routes: its onResponse hook times them all
   await app.register(audit);
+  await app.register(drain, { graceMs: 20_000 }); // after audit: its onSend runs once the record is written
   await app.register(multipart, {
     limits: { fileSize: config.limits.uploadBytes, files: 1, fields: 10, fieldSize: 64 * 1024 },
   });
