@@ -61,7 +61,7 @@ export function decodeCursor(raw: string | undefined): Cursor | null {
 }
 
 /**
- * A body already rendered as JSON (by PostgreSQL): fastify sends a string with a JSON content type
+ * A body already rendered as JSON (src/db/signal-page.ts): fastify sends a string with a JSON content type
  * as it is, past the response serializer, so the route's tests must check it against the schema.
  */
 export const preSerialized = (json: string) => json as never;

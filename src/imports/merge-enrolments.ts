@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Pii } from '../privacy/pii.js';
 import type { Identifiers } from './rows.js';
 import type { MergeCounts } from './merge-pupils.js';
-import { sealNow } from './sealing.js';
+import { sealNow, takeSealed } from './sealing.js';
 import { analyzeIfLarge, copyLine, hexBytes, lockMergeTargets, lockPupilMerge, readRejections, type Rejections } from './staging.js';
 
 /**
@@ -43,11 +43,7 @@ export function enrolmentCopyLine(pii: Pii, r: EnrolmentInput): string {
  * ciphertext of its BSN, then of its onderwijsnummer (sealing.ts).
  */
 export function sealedEnrolmentLine(r: EnrolmentInput, next: () => string): string {
-  const { bsn, onderwijsnummer: own } = r.identifiers;
-  const bsnHmac = bsn ? next() : undefined;
-  const bsnCipher = bsn ? next() : undefined;
-  const ownHmac = own ? next() : undefined;
-  const ownCipher = own ? next() : undefined;
+  const { bsnHmac, bsnCipher, ownHmac, ownCipher } = takeSealed(r.identifiers, next);
   return copyLine([
     r.row, hexBytes(bsnHmac), hexBytes(bsnCipher), hexBytes(ownHmac), hexBytes(ownCipher),
     r.brin, r.crebo, r.niveau, r.leerweg, r.status, r.aanmelddatum, r.startdatum, r.einddatum, r.statusdatum,

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type pg from 'pg';
 import type { Identifiers, PupilRow, RowError } from './rows.js';
+import { takeSealed, type SealedIdentifiers } from './sealing.js';
 import { analyzeIfLarge, copyLine, hexBytes, lockMergeTargets, lockPupilMerge, readRejections, type ProblemLabels, type Rejections } from './staging.js';
 
 /**
@@ -13,14 +14,10 @@ import { analyzeIfLarge, copyLine, hexBytes, lockMergeTargets, lockPupilMerge, r
 export const PUPIL_STAGING = 'pupil_staging';
 
 /** A row as staged; digests and ciphertexts in hex, as COPY text wants them. */
-export interface StagedPupil {
+export interface StagedPupil extends SealedIdentifiers {
   row: number;
   /** The plain numbers, until sealedPupilLine replaces them by their digests and ciphertexts. */
   identifiers?: Identifiers;
-  bsnHmac?: string;
-  bsnCipher?: string;
-  ownHmac?: string;
-  ownCipher?: string;
   schoolCode: string;
   leerlingnummer?: string;
   givenName?: string;
@@ -52,14 +49,7 @@ export const PUPIL_STAGING_COLUMNS = [
  * pupil look changed to the next import).
  */
 export function sealedPupilLine(p: StagedPupil, next: () => string, cohort: string | null): string {
-  if (p.identifiers?.bsn) {
-    p.bsnHmac = next();
-    p.bsnCipher = next();
-  }
-  if (p.identifiers?.onderwijsnummer) {
-    p.ownHmac = next();
-    p.ownCipher = next();
-  }
+  Object.assign(p, takeSealed(p.identifiers ?? {}, next));
   p.identifiers = undefined;
   p.rowHash = rowDigest(
     digestText(
@@ -77,7 +67,7 @@ function digestText(...fields: (string | null | undefined)[]): string {
   return text;
 }
 
-export function pupilCopyLine(p: StagedPupil): string {
+function pupilCopyLine(p: StagedPupil): string {
   return copyLine([
     p.row, hexBytes(p.bsnHmac), hexBytes(p.bsnCipher), hexBytes(p.ownHmac), hexBytes(p.ownCipher), p.schoolCode,
     p.leerlingnummer, p.givenName, p.infix, p.surname, p.birthDate, p.postcode, p.woonplaats, p.gemeenteCode, p.klas,

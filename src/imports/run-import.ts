@@ -186,6 +186,51 @@ function phaseTimer() {
   };
 }
 
+/** One file's rows on their way to the staging COPY: mapped, checked, and queued for sealing. */
+interface Stager {
+  /** A promise to wait for when the sealing queue is full, else undefined. */
+  row(cells: readonly string[], row: number): Promise<void> | undefined;
+  finish(): Promise<void>;
+}
+
+type Reject = (errors: RowError[]) => void;
+
+function pupilStager(
+  columns: ColumnMap<PupilField>, lookups: PupilLookups, vestigingColumn: string, cohort: string | null,
+  sealer: IdentifierSealer, copy: CopyWriter, reject: Reject,
+): Stager {
+  const map = pupilRowMapper(columns);
+  const queue = new SealingQueue<StagedPupil>(sealer, (p, next) => copy.push(sealedPupilLine(p, next, cohort)), () => copy.drain());
+  return {
+    row(cells, row) {
+      const mapped = map(cells, row);
+      const staged = mapped.ok ? stagePupil(mapped.value, lookups, vestigingColumn) : mapped;
+      if (staged.ok) return queue.add(staged.value, staged.value.identifiers ?? {});
+      reject(staged.errors);
+      return undefined;
+    },
+    finish: () => queue.finish(),
+  };
+}
+
+function enrolmentStager(
+  columns: ColumnMap<EnrolmentField>, ownBrin: string | null, brinColumn: string,
+  sealer: IdentifierSealer, copy: CopyWriter, reject: Reject,
+): Stager {
+  const map = enrolmentRowMapper(columns);
+  const queue = new SealingQueue<EnrolmentRow>(sealer, (r, next) => copy.push(sealedEnrolmentLine(r, next)), () => copy.drain());
+  return {
+    row(cells, row) {
+      const mapped = map(cells, row);
+      if (!mapped.ok) reject(mapped.errors);
+      else if (ownBrin && mapped.value.brin !== ownBrin) reject([{ row, column: brinColumn, reason: 'rows must carry your own BRIN' }]);
+      else return queue.add(mapped.value, mapped.value.identifiers);
+      return undefined;
+    },
+    finish: () => queue.finish(),
+  };
+}
+
 async function importFile(services: Services, store: FileStore, imp: ImportRecord, log: Logger, sealInThread: boolean): Promise<Outcome> {
   const { pool } = services.database;
   const timer = phaseTimer();
@@ -235,34 +280,19 @@ async function importFile(services: Services, store: FileStore, imp: ImportRecor
       copy = new CopyWriter(client, ENROLMENT_STAGING, ENROLMENT_STAGING_COLUMNS);
     }
 
-    const vestigingColumn = header('vestiging');
     const brinColumn = header('brin');
-    const mapPupil = pupilRowMapper(file.columns as ColumnMap<PupilField>);
-    const mapEnrolment = enrolmentRowMapper(file.columns as ColumnMap<EnrolmentField>);
     // Rows go to COPY once their identifiers are sealed, in a thread of their own for a large file.
     sealer = sealInThread ? threadSealer(services.config.pii) : inlineSealer(services.pii);
-    const staging = copy;
-    const pupils = new SealingQueue<StagedPupil>(sealer, (p, next) => staging.push(sealedPupilLine(p, next, imp.cohort)), () => staging.drain());
-    const enrolments = new SealingQueue<EnrolmentRow>(sealer, (r, next) => staging.push(sealedEnrolmentLine(r, next)), () => staging.drain());
+    const stage = pupilLookups
+      ? pupilStager(file.columns as ColumnMap<PupilField>, pupilLookups, header('vestiging'), imp.cohort, sealer, copy, reject)
+      : enrolmentStager(file.columns as ColumnMap<EnrolmentField>, ownBrin, brinColumn, sealer, copy, reject);
     for await (const { row, cells } of table.rows) {
       rows++;
-      let full: Promise<void> | undefined;
-      if (pupilLookups) {
-        const mapped = mapPupil(cells, row);
-        const staged = mapped.ok ? stagePupil(mapped.value, pupilLookups, vestigingColumn) : mapped;
-        if (staged.ok) full = pupils.add(staged.value, staged.value.identifiers ?? {});
-        else reject(staged.errors);
-      } else {
-        const mapped = mapEnrolment(cells, row);
-        if (!mapped.ok) reject(mapped.errors);
-        else if (ownBrin && mapped.value.brin !== ownBrin) reject([{ row, column: brinColumn, reason: 'rows must carry your own BRIN' }]);
-        else full = enrolments.add(mapped.value, mapped.value.identifiers);
-      }
+      const full = stage.row(cells, row);
       if (full) await full;
       progress.report((PARSE_SHARE * bytes.read) / imp.sizeBytes, rows, rejected);
     }
-    await pupils.finish();
-    await enrolments.finish();
+    await stage.finish();
     await sealer.close();
     await copy.end();
     await progress.stop();

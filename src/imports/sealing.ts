@@ -16,15 +16,18 @@ export interface IdentifierSealer {
   close(): Promise<void>;
 }
 
+/** IdentifierSealer.seal, here and now. */
+function sealAll(pii: Pii, kinds: readonly IdentifierKind[], values: readonly string[]): string[] {
+  const sealed: string[] = [];
+  for (let i = 0; i < values.length; i++) {
+    sealed.push(pii.hmacHex(values[i]!), pii.encryptHex({ kind: kinds[i]!, value: values[i]! }));
+  }
+  return sealed;
+}
+
 export function inlineSealer(pii: Pii): IdentifierSealer {
   return {
-    async seal(kinds, values) {
-      const sealed: string[] = [];
-      for (let i = 0; i < values.length; i++) {
-        sealed.push(pii.hmacHex(values[i]!), pii.encryptHex({ kind: kinds[i]!, value: values[i]! }));
-      }
-      return sealed;
-    },
+    seal: async (kinds, values) => sealAll(pii, kinds, values),
     async close() {},
   };
 }
@@ -67,17 +70,43 @@ export function threadSealer(keys: { hmacKey: Buffer; encryptionKey: Buffer }): 
   };
 }
 
-/**
- * The sealed values of one row's identifiers, sealed here and now, handed out as a SealingQueue
- * hands them out: hmac and cipher of the BSN, then of the onderwijsnummer, as present.
- */
-export function sealNow(pii: Pii, identifiers: Identifiers): () => string {
-  const sealed: string[] = [];
-  if (identifiers.bsn) sealed.push(pii.hmacHex(identifiers.bsn), pii.encryptHex({ kind: 'bsn', value: identifiers.bsn }));
-  if (identifiers.onderwijsnummer) {
-    const value = identifiers.onderwijsnummer;
-    sealed.push(pii.hmacHex(value), pii.encryptHex({ kind: 'onderwijsnummer', value }));
+/** A row's numbers in the order their sealed values are handed out: the BSN, then the onderwijsnummer, as present. */
+function eachIdentifier(identifiers: Identifiers, take: (kind: IdentifierKind, value: string) => void): void {
+  if (identifiers.bsn) take('bsn', identifiers.bsn);
+  if (identifiers.onderwijsnummer) take('onderwijsnummer', identifiers.onderwijsnummer);
+}
+
+/** A row's hex digests and ciphertexts, as a staging line stores them. */
+export interface SealedIdentifiers {
+  bsnHmac?: string;
+  bsnCipher?: string;
+  ownHmac?: string;
+  ownCipher?: string;
+}
+
+/** Takes a row's sealed values from `next`, which hands them out in eachIdentifier's order. */
+export function takeSealed(identifiers: Identifiers, next: () => string): SealedIdentifiers {
+  const sealed: SealedIdentifiers = {};
+  if (identifiers.bsn) {
+    sealed.bsnHmac = next();
+    sealed.bsnCipher = next();
   }
+  if (identifiers.onderwijsnummer) {
+    sealed.ownHmac = next();
+    sealed.ownCipher = next();
+  }
+  return sealed;
+}
+
+/** One row's identifiers sealed here and now, handed out as a SealingQueue hands them out. */
+export function sealNow(pii: Pii, identifiers: Identifiers): () => string {
+  const kinds: IdentifierKind[] = [];
+  const values: string[] = [];
+  eachIdentifier(identifiers, (kind, value) => {
+    kinds.push(kind);
+    values.push(value);
+  });
+  const sealed = sealAll(pii, kinds, values);
   let at = 0;
   return () => sealed[at++]!;
 }
@@ -105,8 +134,7 @@ export class SealingQueue<T> {
 
   /** Queues a row; a promise to wait for when the queue is full, else undefined. */
   add(row: T, identifiers: Identifiers): Promise<void> | undefined {
-    if (identifiers.bsn) this.take('bsn', identifiers.bsn);
-    if (identifiers.onderwijsnummer) this.take('onderwijsnummer', identifiers.onderwijsnummer);
+    eachIdentifier(identifiers, this.take);
     this.rows.push(row);
     return this.rows.length >= BATCH_ROWS ? this.send() : undefined;
   }
@@ -117,10 +145,10 @@ export class SealingQueue<T> {
     while (this.underway.length) await this.writeOldest();
   }
 
-  private take(kind: IdentifierKind, value: string): void {
+  private readonly take = (kind: IdentifierKind, value: string): void => {
     this.kinds.push(kind);
     this.values.push(value);
-  }
+  };
 
   private async send(): Promise<void> {
     if (!this.rows.length) return;

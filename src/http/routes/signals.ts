@@ -59,7 +59,7 @@ const SignalSummary = z
   })
   .meta({ id: 'SignalSummary' });
 
-/** The list's body; exported for the tests, as PostgreSQL renders it (src/db/signal-page.ts). */
+/** The list's body; exported for the tests, as src/db/signal-page.ts writes it past the serializer. */
 export const SignalList = page(SignalSummary);
 
 const SignalState = SignalSummary.extend({ note: z.string().nullable() }).meta({ id: 'Signal' });
