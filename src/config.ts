@@ -64,6 +64,7 @@ const EnvSchema = z
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 
     REPORT_MIN_CELL: z.coerce.number().int().min(0).default(5),
+    SIGNAL_LIST_CACHE_MB: z.coerce.number().min(0).default(64),
   })
   .superRefine((env, ctx) => {
     if (!env.DATABASE_URL) {
@@ -130,6 +131,8 @@ export interface Config {
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metrics: { token?: string };
   reports: { minCell: number };
+  /** Bytes of rendered signal-list pages the API keeps (src/db/signal-page-cache.ts); 0: none. */
+  signalListCacheBytes: number;
 }
 
 export type QueueBackend = 'redis' | 'postgres';
@@ -200,5 +203,6 @@ export function loadConfig(source: Record<string, string | undefined> = readEnvi
     webhooks: { attempts: e.WEBHOOK_ATTEMPTS, backoffMs: e.WEBHOOK_BACKOFF_MS },
     metrics: { token: e.METRICS_TOKEN },
     reports: { minCell: e.REPORT_MIN_CELL },
+    signalListCacheBytes: Math.round(e.SIGNAL_LIST_CACHE_MB * 1_048_576),
   };
 }

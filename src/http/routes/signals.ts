@@ -12,7 +12,7 @@ import {
   type SignalRow, type SignalStatus,
 } from '../../db/signals.js';
 import { pupilEnrolments } from '../../db/pupil-queries.js';
-import { signalPage } from '../../db/signal-page.js';
+import { SignalPageCache } from '../../db/signal-page-cache.js';
 import { HttpProblem, conflict, forbidden, notFound } from '../problems.js';
 import { EnrolmentWithHistory, enrolmentView } from '../enrolment-view.js';
 import { Cohort, IdParams, IsoDate, PageQuery, decodeCursor, encodeCursor, page, preSerialized, problems } from '../schemas.js';
@@ -156,6 +156,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     if (!scope) throw forbidden('Signals are for officers, schools and admins');
     return scope;
   };
+  const pages = new SignalPageCache(app.services.database.pool, app.services.config.signalListCacheBytes);
 
   app.get(
     '/signals',
@@ -176,7 +177,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { limit, cursor, ...filters } = request.query;
-      const { itemsJson, pupilIds, next } = await signalPage(app.services.database.pool, {
+      const { itemsJson, pupilIds, next } = await pages.page({
         scope: scopeOf(request.caller), filters, limit, cursor: decodeCursor(cursor), caller: request.caller,
       });
       request.audit({ action: 'signal.list', resourceType: 'signal', pupilIds });
