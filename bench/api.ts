@@ -1,3 +1,5 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
 /**
@@ -55,7 +57,24 @@ async function once(base: string, targets: readonly LoadTarget[], connections: n
   });
 }
 
-export async function loadTest(base: string, targets: readonly LoadTarget[], options: LoadOptions): Promise<LoadResult> {
+const CHILD = '--load-generator';
+
+export function loadTest(base: string, targets: readonly LoadTarget[], options: LoadOptions): Promise<LoadResult> {
+  const child = fork(fileURLToPath(import.meta.url), [CHILD], { execArgv: ['--import', 'tsx'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (result: LoadResult) => resolve(result));
+    child.once('exit', (code) => reject(new Error(`the load generator exited (code ${code}) without a result`)));
+    child.send({ base, targets, options });
+  });
+}
+
+if (process.argv[2] === CHILD) {
+  process.once('message', async ({ base, targets, options }: { base: string; targets: LoadTarget[]; options: LoadOptions }) => {
+    process.send!(await measure(base, targets, options), () => process.exit(0));
+  });
+}
+
+async function measure(base: string, targets: readonly LoadTarget[], options: LoadOptions): Promise<LoadResult> {
   if (options.warmupSeconds > 0) await once(base, targets, options.connections, options.warmupSeconds);
   const r = await once(base, targets, options.connections, options.durationSeconds);
   return {

@@ -17,7 +17,7 @@ export interface Database {
    * used: a reply waits for its audit record, and queued behind the other requests' reads for a
    * connection of the pool it would wait for one twice.
    */
-  auditDb: Db;
+  auditPool: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -34,7 +34,7 @@ export function createDatabase(url: string, max = 10): Database {
   return {
     pool,
     db: drizzle(pool, { schema }),
-    auditDb: drizzle(auditPool, { schema }),
+    auditPool,
     close: async () => {
       await Promise.all([pool.end(), auditPool.end()]);
     },

@@ -97,7 +97,7 @@ describe('writing the audit log under load', () => {
     (await ctx.services.database.db.select().from(auditLog).where(sql`${auditLog.action} = ${action}`)).map((r) => ({ requestId: r.requestId, at: r.at.getTime() }));
 
   it('shares one insert among the records that arrive while another is under way', async () => {
-    const writer = new AuditWriter(ctx.services.database.db);
+    const writer = new AuditWriter(ctx.services.database.pool);
     await Promise.all(Array.from({ length: 20 }, (_, n) => writer.write([row(n)])));
     const rows = await written();
     expect(rows.map((r) => r.requestId).sort()).toEqual(Array.from({ length: 20 }, (_, n) => `r${n}`).sort());
@@ -106,7 +106,7 @@ describe('writing the audit log under load', () => {
   });
 
   it('fails every request of a batch that could not be written, and goes on with the next', async () => {
-    const writer = new AuditWriter(ctx.services.database.db);
+    const writer = new AuditWriter(ctx.services.database.pool);
     const results = await Promise.allSettled([writer.write([row(100)]), writer.write([row(101, null)]), writer.write([row(102)])]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
     await writer.write([row(103)]);

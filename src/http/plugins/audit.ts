@@ -25,7 +25,7 @@ declare module 'fastify' {
  * requests share inserts and commits (src/db/audit-writer.ts).
  */
 export default fp(async function audit(app: FastifyInstance) {
-  const writer = new AuditWriter(app.services.database.auditDb);
+  const writer = new AuditWriter(app.services.database.auditPool);
   app.decorateRequest('auditEntries', null);
   app.decorateRequest('audit', function (this: { auditEntries: AuditEntry[] | null }, entry: AuditEntry) {
     (this.auditEntries ??= []).push(entry);
