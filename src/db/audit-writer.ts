@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { Batcher } from './batcher.js';
 import type { auditLog } from './schema.js';
 
-export type AuditRow = typeof auditLog.$inferInsert;
+/** A record as the writer takes it: the id and time are the database's. */
+export type AuditRow = Omit<typeof auditLog.$inferInsert, 'id' | 'at'>;
 
 /**
  * One prepared statement whatever the batch: the rows as one JSON parameter. Built by drizzle,

@@ -394,7 +394,8 @@ export const signalEvents = pgTable(
  * show: signals, the pupils' names and birth dates, the organisations (which municipalities make
  * a region). The API keeps rendered list pages under the version they were read at
  * (src/db/signal-page-cache.ts). Triggers of migration 0013 raise it once per transaction, at
- * commit (so a long transaction holds its row lock only while committing).
+ * commit (so a long transaction holds its row lock only while committing); until then the
+ * transaction is noted in `signal_list_changes`, a table only those triggers use.
  */
 export const signalListVersion = pgTable(
   'signal_list_version',

@@ -24,8 +24,8 @@ async function list(org: string, query = '', role: 'officer' | 'mentor' = 'offic
 const names = (items: Item[]) => items.map((i) => i.pupil.name).sort();
 
 /** A change the signal list version does not see (its triggers off for this transaction). */
-async function behindTheBack(change: (tx: Executor) => Promise<unknown>) {
-  await db().transaction(async (tx) => {
+async function behindTheBack(change: (tx: Executor) => Promise<unknown>, on = ctx) {
+  await on.services.database.db.transaction(async (tx) => {
     await tx.execute(sql`set local session_replication_role = replica`);
     await change(tx);
   });
@@ -142,10 +142,7 @@ describe('with SIGNAL_LIST_CACHE_MB=0', () => {
       return (res.json().items as Item[]).map((i) => i.pupil.name);
     };
     expect(await read()).toEqual(['Eva Testpersoon']);
-    await uncached.services.database.db.transaction(async (tx) => {
-      await tx.execute(sql`set local session_replication_role = replica`);
-      await tx.update(pupils).set({ givenName: 'Evi' }).where(eq(pupils.id, id));
-    });
+    await behindTheBack((tx) => tx.update(pupils).set({ givenName: 'Evi' }).where(eq(pupils.id, id)), uncached);
     expect(await read()).toEqual(['Evi Testpersoon']);
   });
 });
